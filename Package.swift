@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftTrain",
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
+        .library(name: "Structured", targets: ["Structured"]),
+        .library(name: "Events", targets: ["Events"]),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CZlib"]),
+        .target(name: "Metrics", dependencies: ["TensorCore"]),
+        .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"]),
+        .target(name: "Structured", dependencies: ["TensorCore", "Metrics"]),
+        .target(name: "Events", dependencies: ["TensorCore", "Metrics"]),
+
+        // MARK: - Implementation details (system libraries; not API)
+
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Examples
+
+        .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
+
+        // MARK: - Tests
+
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+    ]
+)

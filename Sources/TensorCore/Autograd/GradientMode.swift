@@ -1,0 +1,20 @@
+/// Whether operations record the graph that `backward()` walks.
+///
+/// Recording is on by default. Turn it off for evaluation with ``withoutGradient(_:)``: the
+/// operations then skip building the graph, which saves memory and time. The setting is local
+/// to the current thread and task, so ranks simulated as threads do not disturb each other.
+public enum GradientMode {
+    @TaskLocal static var isRecording = true
+
+    /// Whether operations performed here record gradients.
+    public static var isEnabled: Bool { isRecording }
+}
+
+/// Runs `body` with gradient recording switched off (PyTorch's `torch.no_grad()`).
+///
+/// ```swift
+/// let accuracy = withoutGradient { evaluate(model, on: testSet) }
+/// ```
+public func withoutGradient<Result>(_ body: () throws -> Result) rethrows -> Result {
+    try GradientMode.$isRecording.withValue(false, operation: body)
+}

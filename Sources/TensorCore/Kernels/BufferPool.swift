@@ -1,0 +1,78 @@
+import Synchronization
+
+/// Recycles element buffers by exact size, so a training loop that allocates the same
+/// activation and gradient shapes every step stops paying for `malloc`, page faults and
+/// zeroing after its first step.
+///
+/// Buffers are keyed by element count. The pool keeps at most `maximumCachedBytes` in total and
+/// `maximumBuffersPerSize` buffers of one size; anything beyond is freed at once, so a burst
+/// of unusual shapes cannot pin memory.
+final class BufferPool: Sendable {
+    static let shared = BufferPool()
+
+    /// Buffers smaller than this come from `malloc` directly: its small-size bins are already
+    /// a pool, and the lock would cost more than it saves.
+    static let minimumPooledCount = 1024
+    static let maximumCachedBytes = 96 << 20
+    static let maximumBuffersPerSize = 16
+    /// Cache-line alignment keeps SIMD loads aligned and avoids false sharing between threads
+    /// working on neighbouring buffers.
+    static let alignment = 64
+
+    private struct Cache: ~Copyable {
+        /// Free buffers by element count, as address bit patterns (plain integers can cross
+        /// the lock's isolation boundary; pointers cannot).
+        var free: [Int: [UInt]] = [:]
+        var cachedBytes = 0
+    }
+
+    private let cache = Mutex(Cache())
+
+    func allocate(count: Int) -> UnsafeMutablePointer<Float> {
+        let elements = max(count, 1)
+        if elements >= Self.minimumPooledCount {
+            let recycled = cache.withLock { cache -> UInt? in
+                guard let address = cache.free[elements]?.popLast() else { return nil }
+                cache.cachedBytes -= elements * MemoryLayout<Float>.stride
+                return address
+            }
+            if let recycled, let pointer = UnsafeMutablePointer<Float>(bitPattern: recycled) { return pointer }
+        }
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: elements * MemoryLayout<Float>.stride, alignment: Self.alignment)
+        return raw.bindMemory(to: Float.self, capacity: elements)
+    }
+
+    func release(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let elements = max(count, 1)
+        let raw = UnsafeMutableRawPointer(pointer)
+        let address = UInt(bitPattern: raw)
+        if elements >= Self.minimumPooledCount {
+            let bytes = elements * MemoryLayout<Float>.stride
+            let kept = cache.withLock { cache -> Bool in
+                guard cache.cachedBytes + bytes <= Self.maximumCachedBytes,
+                    cache.free[elements, default: []].count < Self.maximumBuffersPerSize
+                else { return false }
+                cache.free[elements, default: []].append(address)
+                cache.cachedBytes += bytes
+                return true
+            }
+            if kept { return }
+        }
+        raw.deallocate()
+    }
+
+    /// Frees every cached buffer (for tests and for callers that want memory back now).
+    func drain() {
+        let addresses = cache.withLock { cache -> [UInt] in
+            let all = cache.free.values.flatMap { $0 }
+            cache.free = [:]
+            cache.cachedBytes = 0
+            return all
+        }
+        for address in addresses { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
+    }
+
+    /// Bytes currently held for reuse.
+    var cachedBytes: Int { cache.withLock { $0.cachedBytes } }
+}

@@ -1,0 +1,194 @@
+// Elementwise loops: unary maps, broadcasting binary maps and broadcast copies.
+//
+// The closures passed in are literals at every call site; `@inline(__always)` lets the compiler
+// inline them into these loops, which it then vectorizes.
+
+extension Kernels {
+    /// `f` applied to every element of `x`.
+    @inline(__always)
+    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let result = Tensor(uninitializedShape: x.shape)
+        let output = result.storage.base
+        x.withElements { input in
+            let source = input.baseAddress!
+            Parallel.forEachChunk(count: input.count) { range in
+                for i in range { output[i] = f(source[i]) }
+            }
+        }
+        return result
+    }
+
+    /// `f` applied to corresponding elements of `a` and `b` after broadcasting them to a common
+    /// shape (NumPy rules).
+    @inline(__always)
+    static func zip(_ a: Tensor, _ b: Tensor, operation: String,
+                    _ f: (Float, Float) -> Float) -> Tensor {
+        let shape = broadcastShape(a.shape, b.shape, operation: operation)
+        let result = Tensor(uninitializedShape: shape)
+        let count = result.scalarCount
+        let z = result.storage.base
+        a.withElements { elementsA in
+            b.withElements { elementsB in
+                let x = elementsA.baseAddress!, y = elementsB.baseAddress!
+                if elementsA.count == count && elementsB.count == count {
+                    // Equal shapes (or shapes that differ only by leading 1s): one flat loop.
+                    Parallel.forEachChunk(count: count) { range in
+                        for i in range { z[i] = f(x[i], y[i]) }
+                    }
+                } else if elementsB.count == 1 && elementsA.count == count {
+                    let scalar = y[0]
+                    Parallel.forEachChunk(count: count) { range in
+                        for i in range { z[i] = f(x[i], scalar) }
+                    }
+                } else if elementsA.count == 1 && elementsB.count == count {
+                    let scalar = x[0]
+                    Parallel.forEachChunk(count: count) { range in
+                        for i in range { z[i] = f(scalar, y[i]) }
+                    }
+                } else {
+                    let layout = BroadcastLayout(output: shape, inputs: [a.shape, b.shape])
+                    let n = layout.innerCount
+                    let strideA = layout.innerStrides[0], strideB = layout.innerStrides[1]
+                    Parallel.forEachChunk(count: layout.outerCount, minimumChunk: max(1, Parallel.minimumElementsPerTask / n)) { rows in
+                        for row in rows {
+                            let pa = x + layout.offset(ofRow: row, input: 0)
+                            let pb = y + layout.offset(ofRow: row, input: 1)
+                            let pz = z + row * n
+                            switch (strideA, strideB) {
+                            case (1, 1): for i in 0..<n { pz[i] = f(pa[i], pb[i]) }
+                            case (1, 0): let s = pb[0]; for i in 0..<n { pz[i] = f(pa[i], s) }
+                            case (0, 1): let s = pa[0]; for i in 0..<n { pz[i] = f(s, pb[i]) }
+                            default: for i in 0..<n { pz[i] = f(pa[i * strideA], pb[i * strideB]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `x` repeated along broadcast dimensions to fill `shape`.
+    static func broadcastCopy(_ x: Tensor, to shape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let z = result.storage.base
+        x.withElements { elements in
+            let source = elements.baseAddress!
+            if elements.count == result.scalarCount {
+                z.update(from: source, count: elements.count)
+                return
+            }
+            let layout = BroadcastLayout(output: shape, inputs: [x.shape])
+            let n = layout.innerCount, stride = layout.innerStrides[0]
+            for row in 0..<layout.outerCount {
+                let p = source + layout.offset(ofRow: row, input: 0), pz = z + row * n
+                if stride == 1 {
+                    pz.update(from: p, count: n)
+                } else {
+                    pz.update(repeating: p[0], count: n)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Adds `other` (of the same element count) into `target`'s elements.
+    static func addInPlace(_ target: Tensor, _ other: Tensor) {
+        other.withElements { source in
+            let y = source.baseAddress!
+            target.withMutableElements { destination in
+                let z = destination.baseAddress!
+                Parallel.forEachChunk(count: destination.count) { range in
+                    for i in range { z[i] += y[i] }
+                }
+            }
+        }
+    }
+
+    /// Writes `f(element)` over every element of `target` in place.
+    @inline(__always)
+    static func updateInPlace(_ target: Tensor, _ f: (Float) -> Float) {
+        target.withMutableElements { destination in
+            let z = destination.baseAddress!
+            Parallel.forEachChunk(count: destination.count) { range in
+                for i in range { z[i] = f(z[i]) }
+            }
+        }
+    }
+
+    /// Elements taken from `a` where `condition` is non-zero and from `b` elsewhere; all three
+    /// already have `shape`.
+    static func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let result = Tensor(uninitializedShape: condition.shape)
+        let z = result.storage.base
+        condition.withElements { c in
+            a.withElements { x in
+                b.withElements { y in
+                    let pc = c.baseAddress!, pa = x.baseAddress!, pb = y.baseAddress!
+                    Parallel.forEachChunk(count: c.count) { range in
+                        for i in range { z[i] = pc[i] != 0 ? pa[i] : pb[i] }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// How inputs broadcast to an output shape, with adjacent dimensions merged where every input
+/// is contiguous across them, so the innermost loop is as long as possible.
+struct BroadcastLayout {
+    /// Length of the innermost loop.
+    let innerCount: Int
+    /// Each input's element stride along the innermost loop: 1, or 0 when broadcast.
+    let innerStrides: [Int]
+    /// The merged outer dimensions and each input's stride along them.
+    private let outerSizes: [Int]
+    private let outerStrides: [[Int]]
+
+    var outerCount: Int { outerSizes.reduce(1, *) }
+
+    init(output: [Int], inputs: [[Int]]) {
+        let rank = output.count
+        // Per dimension: its size and each input's stride (0 where that input broadcasts).
+        var dims: [(size: Int, strides: [Int])] = []
+        var inputStrides = inputs.map { _ in 1 }
+        var innermostFirst: [(Int, [Int])] = []
+        for axis in (0..<rank).reversed() {
+            var strides: [Int] = []
+            for (index, input) in inputs.enumerated() {
+                let inputAxis = axis - (rank - input.count)
+                let size = inputAxis >= 0 ? input[inputAxis] : 1
+                strides.append(size == 1 ? 0 : inputStrides[index])
+                inputStrides[index] *= size
+            }
+            if output[axis] != 1 { innermostFirst.append((output[axis], strides)) }
+        }
+        for (size, strides) in innermostFirst.reversed() {
+            if let last = dims.last,
+               zip(last.strides, strides).allSatisfy({ $0 == $1 * size }) {
+                dims[dims.count - 1] = (last.size * size, strides)
+            } else {
+                dims.append((size, strides))
+            }
+        }
+        if dims.isEmpty { dims = [(1, inputs.map { _ in 0 })] }
+        let inner = dims.removeLast()
+        innerCount = inner.size
+        innerStrides = inner.strides
+        outerSizes = dims.map(\.size)
+        outerStrides = dims.map(\.strides)
+    }
+
+    /// Input `input`'s element offset at the start of outer row `row`.
+    @inline(__always)
+    func offset(ofRow row: Int, input: Int) -> Int {
+        var offset = 0
+        var remainder = row
+        for dim in stride(from: outerSizes.count - 1, through: 0, by: -1) {
+            offset += (remainder % outerSizes[dim]) * outerStrides[dim][input]
+            remainder /= outerSizes[dim]
+        }
+        return offset
+    }
+}

@@ -1,0 +1,118 @@
+// Copies that move elements: transposition into row-major order, gathers and scatters along the
+// first axis, concatenation and padding.
+
+extension Kernels {
+    /// The row-major elements of a transposed view: each `rows`×`columns` matrix of the source
+    /// storage written as `columns`×`rows`, in cache-sized tiles.
+    static func transposeCopy(_ x: Tensor) -> Tensor {
+        let result = Tensor(uninitializedShape: x.shape)
+        // Logical shape [..., m, n]; storage holds [..., n, m].
+        let m = x.shape[x.rank - 2], n = x.shape[x.rank - 1]
+        let batch = x.scalarCount / max(m * n, 1)
+        let source = UnsafePointer(x.storage.base + x.offset)
+        let destination = result.storage.base
+        let tile = 32
+        for entry in 0..<batch {
+            let s = source + entry * m * n, d = destination + entry * m * n
+            for i0 in stride(from: 0, to: m, by: tile) {
+                for j0 in stride(from: 0, to: n, by: tile) {
+                    for i in i0..<min(i0 + tile, m) {
+                        for j in j0..<min(j0 + tile, n) { d[i * n + j] = s[j * m + i] }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Rows `indices` of `x` (first axis), stacked.
+    static func gatherRows(_ x: Tensor, _ indices: [Int], resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        let rowLength = x.rank == 0 ? 1 : x.scalarCount / max(x.shape[0], 1)
+        let z = result.storage.base
+        x.withElements { elements in
+            let p = elements.baseAddress!
+            for (row, index) in indices.enumerated() {
+                (z + row * rowLength).update(from: p + index * rowLength, count: rowLength)
+            }
+        }
+        return result
+    }
+
+    /// A zero tensor of `shape` with `rows` added at first-axis positions `indices` (repeated
+    /// indices accumulate): the adjoint of `gatherRows`.
+    static func scatterAddRows(_ rows: Tensor, _ indices: [Int], shape: [Int]) -> Tensor {
+        let result = Tensor(zeros: shape)
+        let rowLength = rows.rank == 0 ? 1 : rows.scalarCount / max(rows.shape[0], 1)
+        let z = result.storage.base
+        rows.withElements { elements in
+            let p = elements.baseAddress!
+            for (row, index) in indices.enumerated() {
+                let destination = z + index * rowLength, source = p + row * rowLength
+                for i in 0..<rowLength { destination[i] += source[i] }
+            }
+        }
+        return result
+    }
+
+    /// `parts` joined along an axis; each part is viewed as `[outer, partLength]`.
+    static func concatenate(_ parts: [Tensor], outer: Int, partLengths: [Int], resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        let total = partLengths.reduce(0, +)
+        var column = 0
+        for (part, length) in Swift.zip(parts, partLengths) {
+            part.withElements { elements in
+                let p = elements.baseAddress!
+                for row in 0..<outer {
+                    (result.storage.base + row * total + column).update(from: p + row * length, count: length)
+                }
+            }
+            column += length
+        }
+        return result
+    }
+
+    /// Columns `range` of `x` viewed as `[outer, length]`: the adjoint of `concatenate`.
+    static func sliceColumns(_ x: Tensor, outer: Int, length: Int, range: Range<Int>, resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        x.withElements { elements in
+            let p = elements.baseAddress!
+            for row in 0..<outer {
+                (result.storage.base + row * range.count).update(from: p + row * length + range.lowerBound, count: range.count)
+            }
+        }
+        return result
+    }
+
+    /// A zero tensor of `shape` with `x` written at flat element offset `start`.
+    static func pad(_ x: Tensor, into shape: [Int], at start: Int) -> Tensor {
+        let result = Tensor(zeros: shape)
+        x.withElements { elements in
+            (result.storage.base + start).update(from: elements.baseAddress!, count: elements.count)
+        }
+        return result
+    }
+
+    /// A tensor of `shape` with every element `value`.
+    static func filled(_ shape: [Int], with value: Float) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        result.storage.base.update(repeating: value, count: result.scalarCount)
+        return result
+    }
+
+    /// A tensor with the elements of `values`.
+    static func copied(_ values: [Float], shape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        values.withUnsafeBufferPointer { buffer in
+            if let source = buffer.baseAddress { result.storage.base.update(from: source, count: buffer.count) }
+        }
+        return result
+    }
+
+    /// Replaces `target`'s elements with `source`'s (same count), writing in place.
+    static func assign(_ target: Tensor, from source: Tensor) {
+        source.withElements { elements in
+            target.withMutableElements { $0.baseAddress!.update(from: elements.baseAddress!, count: elements.count) }
+        }
+    }
+}
