@@ -6,7 +6,7 @@
 extension Tensor {
     /// Elementwise sum, broadcasting the operands to a common shape.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        Kernels.zip(lhs, rhs, operation: "+") { $0 + $1 }
+        Kernels.zip(lhs, rhs, operation: "+", ElementFunction.Add())
             .recorded("+", lhs, rhs) { gradient, _ in
                 [gradient.summed(toShape: lhs.shape), gradient.summed(toShape: rhs.shape)]
             }
@@ -14,7 +14,7 @@ extension Tensor {
 
     /// Elementwise difference, broadcasting the operands to a common shape.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        Kernels.zip(lhs, rhs, operation: "-") { $0 - $1 }
+        Kernels.zip(lhs, rhs, operation: "-", ElementFunction.Subtract())
             .recorded("-", lhs, rhs) { gradient, _ in
                 [gradient.summed(toShape: lhs.shape), (-gradient).summed(toShape: rhs.shape)]
             }
@@ -22,7 +22,7 @@ extension Tensor {
 
     /// Elementwise product, broadcasting the operands to a common shape.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        Kernels.zip(lhs, rhs, operation: "*") { $0 * $1 }
+        Kernels.zip(lhs, rhs, operation: "*", ElementFunction.Multiply())
             .recorded("*", lhs, rhs) { gradient, _ in
                 [(gradient * rhs).summed(toShape: lhs.shape), (gradient * lhs).summed(toShape: rhs.shape)]
             }
@@ -30,7 +30,7 @@ extension Tensor {
 
     /// Elementwise quotient, broadcasting the operands to a common shape.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        Kernels.zip(lhs, rhs, operation: "/") { $0 / $1 }
+        Kernels.zip(lhs, rhs, operation: "/", ElementFunction.Divide())
             .recorded("/", lhs, rhs) { gradient, output in
                 [(gradient / rhs).summed(toShape: lhs.shape),
                  (-gradient * output / rhs).summed(toShape: rhs.shape)]
@@ -39,7 +39,7 @@ extension Tensor {
 
     /// Elementwise negation.
     public static prefix func - (x: Tensor) -> Tensor {
-        Kernels.map(x) { -$0 }
+        Kernels.map(x, ElementFunction.Negate())
             .recorded("negate", x) { gradient, _ in [-gradient] }
     }
 

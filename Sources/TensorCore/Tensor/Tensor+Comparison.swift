@@ -5,17 +5,17 @@
 
 extension Tensor {
     /// 1 where `lhs > rhs`, else 0.
-    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".>") { $0 > $1 ? 1 : 0 } }
+    public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".>", ElementFunction.Compare(relation: .greater)) }
     /// 1 where `lhs < rhs`, else 0.
-    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".<") { $0 < $1 ? 1 : 0 } }
+    public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".<", ElementFunction.Compare(relation: .less)) }
     /// 1 where `lhs >= rhs`, else 0.
-    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".>=") { $0 >= $1 ? 1 : 0 } }
+    public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".>=", ElementFunction.Compare(relation: .greaterOrEqual)) }
     /// 1 where `lhs <= rhs`, else 0.
-    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".<=") { $0 <= $1 ? 1 : 0 } }
+    public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".<=", ElementFunction.Compare(relation: .lessOrEqual)) }
     /// 1 where `lhs == rhs`, else 0.
-    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".==") { $0 == $1 ? 1 : 0 } }
+    public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".==", ElementFunction.Compare(relation: .equal)) }
     /// 1 where `lhs != rhs`, else 0.
-    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".!=") { $0 != $1 ? 1 : 0 } }
+    public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".!=", ElementFunction.Compare(relation: .notEqual)) }
 
     public static func .> (lhs: Tensor, rhs: Float) -> Tensor { lhs .> Tensor(rhs) }
     public static func .< (lhs: Tensor, rhs: Float) -> Tensor { lhs .< Tensor(rhs) }

@@ -1,5 +1,3 @@
-import Foundation
-
 // MARK: - Elementwise functions
 //
 // Each primitive's pullback sits right under its forward computation. Where the derivative is
@@ -8,54 +6,52 @@ import Foundation
 
 /// e raised to each element.
 public func exp(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { Foundation.exp($0) }
+    Kernels.map(x, ElementFunction.Exp())
         .recorded("exp", x) { gradient, output in [gradient * output] }
 }
 
 /// The natural logarithm of each element.
 public func log(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { Foundation.log($0) }
+    Kernels.map(x, ElementFunction.Log())
         .recorded("log", x) { gradient, _ in [gradient / x] }
 }
 
 /// The square root of each element.
 public func sqrt(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { $0.squareRoot() }
+    Kernels.map(x, ElementFunction.SquareRoot())
         .recorded("sqrt", x) { gradient, output in [gradient / (2 * output)] }
 }
 
 /// Each element raised to `exponent`.
 public func pow(_ x: Tensor, _ exponent: Float) -> Tensor {
-    Kernels.map(x) { Foundation.pow($0, exponent) }
+    Kernels.map(x, ElementFunction.Power(exponent: exponent))
         .recorded("pow", x) { gradient, _ in [gradient * exponent * pow(x, exponent - 1)] }
 }
 
 /// The absolute value of each element. Its derivative at 0 is taken as 0, as in PyTorch.
 public func abs(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { Swift.abs($0) }
-        .recorded("abs", x) { gradient, _ in [gradient * Kernels.map(x) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }] }
+    Kernels.map(x, ElementFunction.Absolute())
+        .recorded("abs", x) { gradient, _ in [gradient * Kernels.map(x, ElementFunction.Sign())] }
 }
 
 /// The hyperbolic tangent of each element.
 public func tanh(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { Foundation.tanh($0) }
+    Kernels.map(x, ElementFunction.HyperbolicTangent())
         .recorded("tanh", x) { gradient, output in [gradient * (1 - output * output)] }
 }
 
 /// The logistic sigmoid `1 / (1 + e^-x)` of each element, computed without overflow for large
 /// negative inputs.
 public func sigmoid(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { v in
-        v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))
-    }
-    .recorded("sigmoid", x) { gradient, output in [gradient * output * (1 - output)] }
+    Kernels.map(x, ElementFunction.Sigmoid())
+        .recorded("sigmoid", x) { gradient, output in [gradient * output * (1 - output)] }
 }
 
 /// `max(0, x)` for each element. Its derivative at 0 is 0, as in PyTorch.
 public func relu(_ x: Tensor) -> Tensor {
-    Kernels.map(x) { $0 > 0 ? $0 : 0 }
+    Kernels.map(x, ElementFunction.Relu())
         // The mask comes from the output: positive exactly where the input was.
-        .recorded("relu", x) { gradient, output in [Kernels.zip(gradient, output, operation: "relu") { $1 > 0 ? $0 : 0 }] }
+        .recorded("relu", x) { gradient, output in [Kernels.zip(gradient, output, operation: "relu", ElementFunction.PassWherePositive())] }
 }
 
 extension Tensor {
@@ -63,9 +59,9 @@ extension Tensor {
     /// lies inside the range, bounds included, and is zero outside.
     public func clamped(to range: ClosedRange<Float>) -> Tensor {
         let low = range.lowerBound, high = range.upperBound
-        return Kernels.map(self) { Swift.min(Swift.max($0, low), high) }
+        return Kernels.map(self, ElementFunction.Clamp(low: low, high: high))
             .recorded("clamped(to:)", self) { gradient, _ in
-                [Kernels.zip(gradient, self, operation: "clamped(to:)") { $1 >= low && $1 <= high ? $0 : 0 }]
+                [Kernels.zip(gradient, self, operation: "clamped(to:)", ElementFunction.PassWhereInside(low: low, high: high))]
             }
     }
 }

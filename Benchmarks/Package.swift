@@ -1,0 +1,16 @@
+// swift-tools-version:6.0
+// Benchmarks live in their own package so that `swift test` at the root never builds them.
+import PackageDescription
+
+let package = Package(
+    name: "Benchmarks",
+    dependencies: [.package(name: "SwiftTrain", path: "..")],
+    targets: [
+        // OpenBLAS called directly: the baseline our `matmul` is measured against.
+        .systemLibrary(name: "CBLASDirect", path: "Sources/CBLASDirect", pkgConfig: "openblas"),
+        .executableTarget(
+            name: "tensor-benchmarks",
+            dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), "CBLASDirect"],
+            path: "Sources/TensorBenchmarks"),
+    ]
+)
