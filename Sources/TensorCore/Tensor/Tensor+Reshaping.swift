@@ -76,7 +76,6 @@ extension Tensor {
     public func contiguous() -> Tensor {
         guard isTransposedView else { return self }
         let copy = Kernels.transposeCopy(self)
-        copy.requiresGradient = false
         // The copy is value-identical to the view, so the gradient passes straight through.
         return copy.recorded("contiguous()", self) { gradient, _ in [gradient] }
     }

@@ -83,7 +83,7 @@ public final class Tensor {
     /// The only element of a one-element tensor.
     public var scalar: Float {
         guard scalarCount == 1 else {
-            preconditionFailure("scalar: tensor of shape \(shape) has \(scalarCount) elements, expected 1")
+            fail("scalar", "tensor of shape \(shape) has \(scalarCount) elements, expected 1")
         }
         return withElements { $0[0] }
     }
@@ -107,7 +107,7 @@ public final class Tensor {
 
     /// Calls `body` with writable elements, copying storage that other tensors still share.
     func withMutableElements<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        precondition(!isTransposedView, "in-place write into a transposed view")
+        if isTransposedView { fail("in-place write", "tensor of shape \(shape) is a transposed view; write to a contiguous() copy") }
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()
         }
