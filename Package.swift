@@ -34,6 +34,8 @@ let package = Package(
         // MARK: - Examples
 
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
+        .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
+        .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels"], path: "Examples/MNISTCore"),
 
         // MARK: - Tests
 

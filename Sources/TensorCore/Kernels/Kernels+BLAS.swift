@@ -75,3 +75,27 @@ extension Tensor {
         body(UnsafePointer(storage.base + offset))
     }
 }
+
+extension Kernels {
+    /// `x·Wᵀ + b` for `x` `[rows, inputs]` and `W` `[outputs, inputs]`: the bias is written into the
+    /// output first and BLAS accumulates the product onto it (beta = 1), so the bias costs no
+    /// extra pass.
+    static func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, rows: Int, inputs: Int, outputs: Int,
+                       resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        let c = result.storage.base
+        if let bias {
+            bias.withElements { b in
+                for row in 0..<rows { (c + row * outputs).update(from: b.baseAddress!, count: outputs) }
+            }
+        }
+        x.withElements { px in
+            weight.withElements { pw in
+                gemm(MatrixOperand(base: px.baseAddress!, transposed: false, leadingDimension: inputs, batchStride: 0),
+                     MatrixOperand(base: pw.baseAddress!, transposed: true, leadingDimension: inputs, batchStride: 0),
+                     into: c, m: rows, n: outputs, k: inputs, beta: bias == nil ? 0 : 1)
+            }
+        }
+        return result
+    }
+}

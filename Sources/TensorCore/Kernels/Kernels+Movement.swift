@@ -116,3 +116,21 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// Rows `rows` of a byte matrix with `rowLength` columns, each byte mapped through `table`
+    /// (256 entries): how image batches are normalized without a float copy of the dataset.
+    static func gatherBytes(_ bytes: [UInt8], rows: [Int], rowLength: Int, table: [Float], shape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let output = result.storage.base
+        bytes.withUnsafeBufferPointer { source in
+            table.withUnsafeBufferPointer { lookup in
+                for (position, row) in rows.enumerated() {
+                    let from = source.baseAddress! + row * rowLength, to = output + position * rowLength
+                    for i in 0..<rowLength { to[i] = lookup[Int(from[i])] }
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import TensorCore
+
+/// The result of one training run, written as one JSON object per line.
+public struct RunRecord: Encodable {
+    public var frontend: String
+    public var model: String
+    public var epochs: Int
+    public var batch: Int
+    /// Training only: excludes data loading and evaluation.
+    public var trainSeconds: Double
+    public var samplesPerSecond: Double
+    public var testAccuracy: Double
+    public var peakResidentMegabytes: Double
+    public var finalLoss: Double
+    /// CRC-32 of the final parameters' bytes, in parameter order.
+    public var weightsCRC32: UInt32
+
+    enum CodingKeys: String, CodingKey {
+        case frontend, model, epochs, batch
+        case trainSeconds = "train_seconds", samplesPerSecond = "samples_per_s", testAccuracy = "test_acc"
+        case peakResidentMegabytes = "peak_rss_mb", finalLoss = "final_loss", weightsCRC32 = "weights_crc32"
+    }
+
+    public init(frontend: String, model: String, epochs: Int, batch: Int, trainSeconds: Double, samplesPerSecond: Double,
+                testAccuracy: Double, peakResidentMegabytes: Double, finalLoss: Double, weightsCRC32: UInt32) {
+        self.frontend = frontend
+        self.model = model
+        self.epochs = epochs
+        self.batch = batch
+        self.trainSeconds = trainSeconds
+        self.samplesPerSecond = samplesPerSecond
+        self.testAccuracy = testAccuracy
+        self.peakResidentMegabytes = peakResidentMegabytes
+        self.finalLoss = finalLoss
+        self.weightsCRC32 = weightsCRC32
+    }
+
+    /// The record as one line of JSON.
+    public var jsonLine: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Appends the record to `path` (one object per line).
+    public func append(to path: String) throws {
+        let line = Data((jsonLine + "\n").utf8)
+        if let handle = FileHandle(forWritingAtPath: path) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } else {
+            try line.write(to: URL(fileURLWithPath: path))
+        }
+    }
+}
+
+/// The process's peak resident memory in megabytes (Linux `VmHWM`).
+public func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kilobytes / 1024
+}
+
+/// The fraction of `dataset` whose most likely class is the label, evaluated in batches
+/// without recording gradients, with the network in evaluation mode.
+public func accuracy(of network: any Module, on dataset: MNISTDataset, batchSize: Int = 1000) -> Double {
+    network.eval()
+    defer { network.train() }
+    let loader = DataLoader(dataset, batchSize: batchSize)
+    var correct = 0.0
+    withoutGradient {
+        for batch in loader.batches(epoch: 0) {
+            let predictions = network(batch.inputs).argmax(alongAxis: 1)
+            correct += Double((predictions .== batch.labels).sum().scalar)
+        }
+    }
+    return correct / Double(dataset.count)
+}

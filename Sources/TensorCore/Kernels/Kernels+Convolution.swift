@@ -1,0 +1,219 @@
+// Convolution and pooling loops over `[batch, channels, height, width]` tensors. Every loop
+// splits the batch across tasks; each sample's output is written by one task only.
+
+/// The sizes of one 2-D convolution or pooling window sweep.
+struct WindowGeometry {
+    let batch: Int, channels: Int, height: Int, width: Int
+    let kernelHeight: Int, kernelWidth: Int
+    let stride: Int, padding: Int
+
+    var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Output positions per sample and channel.
+    var positions: Int { outputHeight * outputWidth }
+    /// Values in one window across all channels: one row of the im2col matrix.
+    var windowLength: Int { channels * kernelHeight * kernelWidth }
+}
+
+extension Kernels {
+    /// The im2col matrix: one row per output position (sample-major), holding that position's
+    /// input window across channels, `[batch·positions, channels·kh·kw]`, zeros where the window
+    /// overhangs the padded border.
+    static func im2col(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let result = Tensor(uninitializedShape: [g.batch * g.positions, g.windowLength])
+        let columns = result.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                for n in samples {
+                    for oh in 0..<g.outputHeight {
+                        for ow in 0..<g.outputWidth {
+                            var row = columns + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
+                            for c in 0..<g.channels {
+                                let plane = input + (n * g.channels + c) * g.height * g.width
+                                for kh in 0..<g.kernelHeight {
+                                    let ih = oh * g.stride - g.padding + kh
+                                    let left = ow * g.stride - g.padding
+                                    if ih < 0 || ih >= g.height {
+                                        row.update(repeating: 0, count: g.kernelWidth)
+                                    } else if left >= 0 && left + g.kernelWidth <= g.width {
+                                        row.update(from: plane + ih * g.width + left, count: g.kernelWidth)
+                                    } else {
+                                        for kw in 0..<g.kernelWidth {
+                                            let iw = left + kw
+                                            row[kw] = iw >= 0 && iw < g.width ? plane[ih * g.width + iw] : 0
+                                        }
+                                    }
+                                    row += g.kernelWidth
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The adjoint of `im2col`: each row's values added back into the input positions its
+    /// window covered, giving `[batch, channels, height, width]`.
+    static func col2im(_ columns: Tensor, _ g: WindowGeometry) -> Tensor {
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        columns.withElements { elements in
+            let source = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                for n in samples {
+                    for oh in 0..<g.outputHeight {
+                        for ow in 0..<g.outputWidth {
+                            var row = source + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
+                            for c in 0..<g.channels {
+                                let plane = output + (n * g.channels + c) * g.height * g.width
+                                for kh in 0..<g.kernelHeight {
+                                    let ih = oh * g.stride - g.padding + kh
+                                    if ih >= 0 && ih < g.height {
+                                        let left = ow * g.stride - g.padding
+                                        for kw in 0..<g.kernelWidth where left + kw >= 0 && left + kw < g.width {
+                                            plane[ih * g.width + left + kw] += row[kw]
+                                        }
+                                    }
+                                    row += g.kernelWidth
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Max pooling: each output is its window's largest value; `indices` holds, per output, the
+    /// offset of that value within its input plane (the first one on ties).
+    static func maxPool(_ x: Tensor, _ g: WindowGeometry) -> (values: Tensor, indices: [Int32]) {
+        let planes = g.batch * g.channels
+        let result = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+        var indices = [Int32](repeating: 0, count: planes * g.positions)
+        let output = result.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            indices.withUnsafeMutableBufferPointer { indexBuffer in
+                let best = indexBuffer.baseAddress!
+                Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
+                    for p in range {
+                        let plane = input + p * g.height * g.width
+                        for oh in 0..<g.outputHeight {
+                            for ow in 0..<g.outputWidth {
+                                var bestValue = -Float.infinity, bestOffset = -1
+                                for kh in 0..<g.kernelHeight {
+                                    let ih = oh * g.stride - g.padding + kh
+                                    guard ih >= 0 && ih < g.height else { continue }
+                                    for kw in 0..<g.kernelWidth {
+                                        let iw = ow * g.stride - g.padding + kw
+                                        guard iw >= 0 && iw < g.width else { continue }
+                                        let value = plane[ih * g.width + iw]
+                                        if value > bestValue || bestOffset < 0 || value.isNaN {
+                                            bestValue = value
+                                            bestOffset = ih * g.width + iw
+                                            if value.isNaN { break }
+                                        }
+                                    }
+                                }
+                                let o = p * g.positions + oh * g.outputWidth + ow
+                                output[o] = bestValue
+                                best[o] = Int32(bestOffset)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (result, indices)
+    }
+
+    /// Max pooling's pullback: each output gradient added at its recorded input position.
+    static func maxPoolBackward(_ gradient: Tensor, indices: [Int32], _ g: WindowGeometry) -> Tensor {
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        gradient.withElements { elements in
+            let source = elements.baseAddress!
+            let planes = g.batch * g.channels
+            Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = output + p * g.height * g.width
+                    for position in 0..<g.positions {
+                        let o = p * g.positions + position
+                        plane[Int(indices[o])] += source[o]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Average pooling; padding counts as zeros in the average (PyTorch's default
+    /// `count_include_pad=True`).
+    static func averagePool(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let result = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+        let output = result.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = input + p * g.height * g.width
+                    g.forEachWindow { o, offsets in
+                        var total: Float = 0
+                        for offset in offsets { total += plane[offset] }
+                        output[p * g.positions + o] = total * scale
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Average pooling's pullback: each output gradient spread evenly over its window.
+    static func averagePoolBackward(_ gradient: Tensor, _ g: WindowGeometry) -> Tensor {
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        gradient.withElements { elements in
+            let source = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = output + p * g.height * g.width
+                    g.forEachWindow { o, offsets in
+                        let share = source[p * g.positions + o] * scale
+                        for offset in offsets { plane[offset] += share }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension WindowGeometry {
+    /// Calls `body` for each output position with the in-plane offsets its window covers
+    /// (positions in the padding are left out).
+    @inline(__always)
+    func forEachWindow(_ body: (_ position: Int, _ offsets: [Int]) -> Void) {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(kernelHeight * kernelWidth)
+        for oh in 0..<outputHeight {
+            for ow in 0..<outputWidth {
+                offsets.removeAll(keepingCapacity: true)
+                for kh in 0..<kernelHeight {
+                    let ih = oh * stride - padding + kh
+                    guard ih >= 0 && ih < height else { continue }
+                    for kw in 0..<kernelWidth {
+                        let iw = ow * stride - padding + kw
+                        if iw >= 0 && iw < width { offsets.append(ih * width + iw) }
+                    }
+                }
+                body(oh * outputWidth + ow, offsets)
+            }
+        }
+    }
+}

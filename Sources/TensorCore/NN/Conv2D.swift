@@ -1,0 +1,80 @@
+/// 2-D convolution (cross-correlation, as in PyTorch) of `input` `[batch, inChannels, height, width]`
+/// with `weight` `[outChannels, inChannels, kernelHeight, kernelWidth]` and `bias` `[outChannels]`.
+///
+/// A fused primitive built on im2col + GEMM in both directions: the input windows are unrolled
+/// into one matrix for the whole batch, a single BLAS product (accumulated onto the bias) gives
+/// every output, and the pullback is two BLAS products plus col2im. Dilation 1, groups 1.
+public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    guard input.rank == 4, weight.rank == 4, input.shape[1] == weight.shape[1] else {
+        fail("conv2D", "input of shape \(input.shape) does not match weight of shape \(weight.shape) ([out, in, kh, kw] against [batch, in, h, w])")
+    }
+    guard stride >= 1, padding >= 0 else { fail("conv2D", "stride must be >= 1 and padding >= 0, got \(stride) and \(padding)") }
+    let outChannels = weight.shape[0]
+    if let bias, bias.shape != [outChannels] {
+        fail("conv2D", "bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
+    }
+    let g = WindowGeometry(batch: input.shape[0], channels: input.shape[1], height: input.shape[2], width: input.shape[3],
+                           kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
+    guard g.outputHeight >= 1, g.outputWidth >= 1 else {
+        fail("conv2D", "kernel \(weight.shape[2])x\(weight.shape[3]) does not fit input \(input.shape) with padding \(padding)")
+    }
+    let rows = g.batch * g.positions
+    let columns = Kernels.im2col(input, g)
+    let kernelMatrix = weight.detached().reshaped(to: [outChannels, g.windowLength])
+    // [batch·positions, out] from one product, then each sample's [positions, out] block turned
+    // into [out, positions]: the NCHW layout.
+    let outputRows = Kernels.linear(columns, kernelMatrix, bias, rows: rows, inputs: g.windowLength,
+                                    outputs: outChannels, resultShape: [g.batch, g.positions, outChannels])
+    let output = Kernels.transposeCopy(outputRows.transposed())
+        .reshaped(to: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+    let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
+        let gradientRows = Kernels.transposeCopy(gradient.reshaped(to: [g.batch, outChannels, g.positions]).transposed())
+            .reshaped(to: [rows, outChannels])
+        let gradientWeight = matmul(gradientRows.transposed(), columns).reshaped(to: weight.shape)
+        let gradientInput = input.requiresGradient ? Kernels.col2im(matmul(gradientRows, kernelMatrix), g) : nil
+        return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradientRows.sum(alongAxis: 0)])
+    }
+}
+
+/// A 2-D convolution layer over `[batch, channels, height, width]` inputs.
+///
+/// Initialized as PyTorch's `nn.Conv2d`: weight and bias uniform in `±1/√fanIn` with
+/// `fanIn = inChannels·kernelSize²`, drawn from the process-wide generator, weight first.
+///
+/// ```swift
+/// let conv = Conv2D(inChannels: 1, outChannels: 10, kernelSize: 5)
+/// conv(images).shape   // [batch, 10, 24, 24] for 28x28 inputs
+/// ```
+public final class Conv2D: Module {
+    /// `[outChannels, inChannels, kernelSize, kernelSize]`.
+    public let weight: Tensor
+    /// `[outChannels]`, or `nil`.
+    public let bias: Tensor?
+    public let stride: Int
+    public let padding: Int
+    public var isTraining = true
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, hasBias: Bool = true) {
+        let bound = 1 / Float(inChannels * kernelSize * kernelSize).squareRoot()
+        weight = Tensor(randomUniform: [outChannels, inChannels, kernelSize, kernelSize], in: -bound...bound)
+        weight.requiresGradient = true
+        if hasBias {
+            let bias = Tensor(randomUniform: [outChannels], in: -bound...bound)
+            bias.requiresGradient = true
+            self.bias = bias
+        } else {
+            bias = nil
+        }
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public var ownParameters: [(String, Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        conv2D(input, weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+}

@@ -1,0 +1,65 @@
+/// `x·Wᵀ + b` over the last axis of `input`: `input` is `[..., inputs]`, `weight` is
+/// `[outputs, inputs]` (PyTorch's layout) and `bias` is `[outputs]`.
+///
+/// One fused primitive: the forward pass is one BLAS product accumulated onto the bias, and the
+/// pullback computes `dW = gᵀ·x` and `dx = g·W` straight from BLAS's transpose flags, skipping
+/// `dx` when the input needs no gradient (a network's first layer).
+public func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    guard weight.rank == 2, input.rank >= 1, input.shape[input.rank - 1] == weight.shape[1] else {
+        fail("linear", "input of shape \(input.shape) does not match weight of shape \(weight.shape) ([outputs, inputs])")
+    }
+    let outputs = weight.shape[0], inputs = weight.shape[1]
+    if let bias, bias.shape != [outputs] {
+        fail("linear", "bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
+    }
+    let rows = input.scalarCount / Swift.max(inputs, 1)
+    let resultShape = Array(input.shape.dropLast()) + [outputs]
+    let inputsAsRows = input.detached().reshaped(to: [rows, inputs])
+    let weightValues = weight.detached()
+    let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    return Kernels.linear(inputsAsRows, weightValues, bias, rows: rows, inputs: inputs, outputs: outputs, resultShape: resultShape)
+        .recorded("linear", inputs: recordedInputs) { gradient, _ in
+            let g = gradient.reshaped(to: [rows, outputs])
+            let gradientInput = input.requiresGradient ? matmul(g, weightValues).reshaped(to: input.shape) : nil
+            let gradientWeight = matmul(g.transposed(), inputsAsRows)
+            return [gradientInput, gradientWeight] + (bias == nil ? [] : [g.sum(alongAxis: 0)])
+        }
+}
+
+/// A fully connected layer: `y = x·Wᵀ + b`.
+///
+/// Initialized as PyTorch's `nn.Linear`: weight and bias uniform in `±1/√inputSize` (Kaiming-uniform
+/// with `a = √5`), drawn from the process-wide generator (see ``seedEverything(_:)``), weight first.
+///
+/// ```swift
+/// let layer = Linear(inputSize: 784, outputSize: 256)
+/// let hidden = layer(images.reshaped(to: [-1, 784]))   // [batch, 256]
+/// ```
+public final class Linear: Module {
+    /// `[outputSize, inputSize]`.
+    public let weight: Tensor
+    /// `[outputSize]`, or `nil` for a layer without bias.
+    public let bias: Tensor?
+    public var isTraining = true
+
+    public init(inputSize: Int, outputSize: Int, hasBias: Bool = true) {
+        let bound = 1 / Float(inputSize).squareRoot()
+        weight = Tensor(randomUniform: [outputSize, inputSize], in: -bound...bound)
+        weight.requiresGradient = true
+        if hasBias {
+            let bias = Tensor(randomUniform: [outputSize], in: -bound...bound)
+            bias.requiresGradient = true
+            self.bias = bias
+        } else {
+            bias = nil
+        }
+    }
+
+    public var ownParameters: [(String, Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        linear(input, weight: weight, bias: bias)
+    }
+}

@@ -1,0 +1,59 @@
+/// The largest value in each `kernelSize`×`kernelSize` window of `[batch, channels, height, width]`,
+/// windows `stride` apart (default: `kernelSize`, non-overlapping). The gradient flows to the
+/// position that held the maximum.
+public func maxPool2D(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+    let g = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, operation: "maxPool2D")
+    let (values, indices) = Kernels.maxPool(input, g)
+    return values.recorded("maxPool2D", input) { gradient, _ in
+        [Kernels.maxPoolBackward(gradient, indices: indices, g)]
+    }
+}
+
+/// The mean of each `kernelSize`×`kernelSize` window of `[batch, channels, height, width]`.
+public func averagePool2D(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+    let g = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, operation: "averagePool2D")
+    return Kernels.averagePool(input, g).recorded("averagePool2D", input) { gradient, _ in
+        [Kernels.averagePoolBackward(gradient, g)]
+    }
+}
+
+private func poolingGeometry(_ input: Tensor, kernelSize: Int, stride: Int, padding: Int, operation: String) -> WindowGeometry {
+    guard input.rank == 4 else { fail(operation, "expects [batch, channels, height, width], got \(input.shape)") }
+    guard kernelSize >= 1, stride >= 1, padding >= 0, padding * 2 <= kernelSize else {
+        fail(operation, "invalid kernel size \(kernelSize), stride \(stride) or padding \(padding)")
+    }
+    let g = WindowGeometry(batch: input.shape[0], channels: input.shape[1], height: input.shape[2], width: input.shape[3],
+                           kernelHeight: kernelSize, kernelWidth: kernelSize, stride: stride, padding: padding)
+    guard g.outputHeight >= 1, g.outputWidth >= 1 else {
+        fail(operation, "window \(kernelSize) does not fit input \(input.shape)")
+    }
+    return g
+}
+
+/// Max pooling as a layer (see ``maxPool2D(_:kernelSize:stride:padding:)``).
+public final class MaxPool2D: Module {
+    public let kernelSize: Int, stride: Int, padding: Int
+    public var isTraining = true
+    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+    }
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        maxPool2D(input, kernelSize: kernelSize, stride: stride, padding: padding)
+    }
+}
+
+/// Average pooling as a layer (see ``averagePool2D(_:kernelSize:stride:padding:)``).
+public final class AvgPool2D: Module {
+    public let kernelSize: Int, stride: Int, padding: Int
+    public var isTraining = true
+    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+    }
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        averagePool2D(input, kernelSize: kernelSize, stride: stride, padding: padding)
+    }
+}

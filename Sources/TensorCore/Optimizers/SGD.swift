@@ -1,0 +1,71 @@
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight
+/// decay, with PyTorch's update rule (`torch.optim.SGD`):
+///
+///     d = g + weightDecay·p
+///     b = d on the first step, else momentum·b + (1 - dampening)·d
+///     d = d + momentum·b (Nesterov) or b
+///     p = p - learningRate·d
+///
+/// ```swift
+/// let optimizer = SGD(for: model, learningRate: 0.01, momentum: 0.5)
+/// ```
+public final class SGD: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public let momentum: Float
+    public let dampening: Float
+    public let nesterov: Bool
+    public let weightDecay: Float
+    private var buffers: [Tensor?]
+
+    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false, weightDecay: Float = 0) {
+        guard learningRate >= 0, momentum >= 0, weightDecay >= 0 else {
+            fail("SGD", "learning rate, momentum and weight decay must be >= 0, got \(learningRate), \(momentum), \(weightDecay)")
+        }
+        if nesterov && (momentum <= 0 || dampening != 0) {
+            fail("SGD", "Nesterov momentum requires momentum > 0 and zero dampening")
+        }
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        buffers = parameters.map { _ in nil }
+    }
+
+    public convenience init(for model: some Module, learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                            nesterov: Bool = false, weightDecay: Float = 0) {
+        self.init(parameters: model.parameters, learningRate: learningRate, momentum: momentum, dampening: dampening,
+                  nesterov: nesterov, weightDecay: weightDecay)
+    }
+
+    public func step() {
+        for (index, parameter) in parameters.enumerated() {
+            guard let gradient = parameter.gradient else { continue }
+            let firstStep = buffers[index] == nil
+            if momentum != 0 && firstStep { buffers[index] = Tensor(zeros: parameter.shape) }
+            Kernels.sgdStep(parameter: parameter, gradient: gradient, buffer: momentum != 0 ? buffers[index] : nil,
+                            firstStep: firstStep, learningRate: learningRate, momentum: momentum,
+                            dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
+        }
+    }
+
+    public var state: OptimizerState {
+        var tensors: [String: Tensor] = [:]
+        for (index, buffer) in buffers.enumerated() { if let buffer { tensors["momentum_buffer.\(index)"] = buffer } }
+        return OptimizerState(tensors: tensors, numbers: ["learning_rate": Double(learningRate)])
+    }
+
+    public func load(_ state: OptimizerState) throws {
+        var restored: [Tensor?] = []
+        for (index, parameter) in parameters.enumerated() {
+            let name = "momentum_buffer.\(index)"
+            restored.append(state.tensors[name] == nil ? nil : try state.tensor(name, shape: parameter.shape, optimizer: "SGD"))
+        }
+        let rate = try state.number("learning_rate", optimizer: "SGD")
+        buffers = restored.map { $0.map { Tensor($0.scalars, shape: $0.shape) } }
+        learningRate = Float(rate)
+    }
+}
