@@ -29,3 +29,15 @@ public struct ReferenceFixture: Sendable {
         return Tensor(entry.data, shape: entry.shape)
     }
 }
+
+/// A fresh empty folder under the system's temporary directory.
+public func makeTemporaryFolder(_ name: String = #function) throws -> String {
+    let safe = name.filter { $0.isLetter || $0.isNumber }
+    let path = NSTemporaryDirectory() + "swifttrain-\(safe)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The real MNIST folder the tests use (`MNIST_DIR`, `./data/mnist` or `../shared/data/mnist`),
+/// or nil when none is present.
+public var realMNISTFolder: String? { MNIST.locate() }

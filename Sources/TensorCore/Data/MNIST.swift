@@ -10,7 +10,7 @@ import Foundation
 /// let loader = DataLoader(mnist.train, batchSize: 64, shuffle: true, seed: 0)
 /// let batch = loader.batch(0, epoch: 0)    // inputs [64, 1, 28, 28], labels [64]
 /// ```
-public struct MNIST {
+public struct MNIST: Sendable {
     public let train: MNISTDataset
     public let test: MNISTDataset
 
@@ -96,7 +96,11 @@ public struct MNIST {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw error
             }
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: destination), withItemAt: URL(fileURLWithPath: temporary))
+            // rename(2) replaces any older copy atomically.
+            guard rename(temporary, destination) == 0 else {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw DataError.unreadable(file: destination, reason: "cannot move the download into place")
+            }
         }
     }
 
@@ -106,7 +110,7 @@ public struct MNIST {
 }
 
 /// One MNIST split: images as bytes and labels, batched into normalized tensors.
-public struct MNISTDataset: Dataset {
+public struct MNISTDataset: Dataset, Sendable {
     /// Pixels, `count × 784` bytes.
     public let pixels: [UInt8]
     /// Digits 0-9.

@@ -1,0 +1,193 @@
+import Testing
+import TensorCore
+import TestSupport
+
+/// Layers against PyTorch (`Fixtures/make_torch_reference.py`): outputs and every gradient for
+/// a random upstream gradient.
+@Suite struct LayerTests {
+    static let torch = try! ReferenceFixture(named: "torch_reference.json")
+
+    /// Runs `forward` on the case's leaves, back-propagates the case's `upstream`, and compares
+    /// the output and the named gradients.
+    func check(_ name: String, leaves: [String], sourceLocation: SourceLocation = #_sourceLocation,
+               forward: ([Tensor]) -> Tensor) {
+        let f = Self.torch
+        let inputs = leaves.map { f.tensor(name, $0) }
+        for input in inputs { input.requiresGradient = true }
+        let output = forward(inputs)
+        assertClose(output, f.tensor(name, "out"), relative: 1e-4, absolute: 1e-5, sourceLocation: sourceLocation)
+        output.backward(f.tensor(name, "upstream"))
+        for (leaf, input) in zip(leaves, inputs) {
+            assertClose(input.gradient!, f.tensor(name, "grad_\(leaf)"), relative: 1e-4, absolute: 1e-5, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func linearMatchesPyTorch() {
+        check("linear", leaves: ["x", "weight", "bias"]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+    }
+
+    @Test(arguments: [(1, 0), (2, 1)])
+    func convolutionMatchesPyTorch(_ geometry: (stride: Int, padding: Int)) {
+        check("conv2d_s\(geometry.stride)_p\(geometry.padding)", leaves: ["x", "weight", "bias"]) {
+            conv2D($0[0], weight: $0[1], bias: $0[2], stride: geometry.stride, padding: geometry.padding)
+        }
+    }
+
+    @Test func poolingMatchesPyTorch() {
+        check("max_pool_2", leaves: ["x"]) { maxPool2D($0[0], kernelSize: 2) }
+        check("max_pool_3_s2_p1", leaves: ["x"]) { maxPool2D($0[0], kernelSize: 3, stride: 2, padding: 1) }
+        check("avg_pool_2", leaves: ["x"]) { averagePool2D($0[0], kernelSize: 2) }
+    }
+
+    @Test func softmaxMatchesPyTorch() {
+        check("softmax", leaves: ["x"]) { softmax($0[0], alongAxis: 1) }
+    }
+
+    @Test(arguments: ["batch_norm_1d", "batch_norm_2d"])
+    func batchNormMatchesPyTorch(_ name: String) {
+        let f = Self.torch
+        let x = f.tensor(name, "x")
+        let layer: BatchNormalization = x.rank == 2 ? BatchNorm1D(features: 3) : BatchNorm2D(channels: 3)
+        layer.weight.assign(f.tensor(name, "weight"))
+        layer.bias.assign(f.tensor(name, "bias"))
+        x.requiresGradient = true
+        let y = layer(x)
+        assertClose(y, f.tensor(name, "out"), relative: 1e-4, absolute: 1e-5)
+        y.backward(f.tensor(name, "upstream"))
+        assertClose(x.gradient!, f.tensor(name, "grad_x"), relative: 1e-3, absolute: 1e-4)
+        assertClose(layer.weight.gradient!, f.tensor(name, "grad_weight"), relative: 1e-4, absolute: 1e-4)
+        assertClose(layer.bias.gradient!, f.tensor(name, "grad_bias"), relative: 1e-4, absolute: 1e-4)
+        assertClose(layer.runningMean, f.tensor(name, "running_mean"), relative: 1e-5, absolute: 1e-6)
+        assertClose(layer.runningVariance, f.tensor(name, "running_var"), relative: 1e-5, absolute: 1e-6)
+        #expect(layer.batchesTracked.scalar == 1)
+        layer.eval()
+        assertClose(layer(f.tensor(name, "eval_x")), f.tensor(name, "eval_out"), relative: 1e-4, absolute: 1e-5)
+    }
+
+    @Test func convolutionAndPoolingPassTheGradientCheck() {
+        checkGradients(at: [Tensor(randomNormal: [2, 2, 5, 4], seed: 1), Tensor(randomNormal: [3, 2, 2, 3], seed: 2), Tensor(randomNormal: [3], seed: 3)]) {
+            conv2D($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)
+        }
+        // Distinct values keep the max away from ties, where finite differences straddle a kink.
+        let distinct = Tensor((0..<32).map { Float(($0 * 7) % 32) / 4 }, shape: [1, 2, 4, 4])
+        checkGradients(at: [distinct]) { maxPool2D($0[0], kernelSize: 2) }
+        checkGradients(at: [Tensor(randomNormal: [1, 2, 4, 4], seed: 5)]) { averagePool2D($0[0], kernelSize: 2) }
+    }
+
+    @Test func namedParametersFollowPyTorchNaming() {
+        let model = Sequential(Flatten(), Linear(inputSize: 4, outputSize: 3), ReLU(), Linear(inputSize: 3, outputSize: 2, hasBias: false))
+        #expect(model.namedParameters.map(\.name) == ["1.weight", "1.bias", "3.weight"])
+        #expect(model.parameterCount == 4 * 3 + 3 + 3 * 2)
+        let norm = BatchNorm1D(features: 2)
+        #expect(norm.namedState.map(\.name) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
+        #expect(norm.namedParameters.count == 2)
+    }
+
+    @Test func trainAndEvalReachEveryDescendant() {
+        let dropout = Dropout(probability: 0.5)
+        let model = Sequential(Linear(inputSize: 2, outputSize: 2), Sequential(dropout))
+        model.eval()
+        #expect(!dropout.isTraining)
+        let x = Tensor(ones: [3, 2])
+        #expect(dropout(x).scalars == x.scalars)
+        model.train()
+        #expect(dropout.isTraining)
+    }
+
+    @Test func zeroGradientsClearsEveryParameter() {
+        let model = Sequential(Linear(inputSize: 2, outputSize: 2))
+        model(Tensor(ones: [1, 2])).sum().backward()
+        #expect(model.parameters.allSatisfy { $0.gradient != nil })
+        model.zeroGradients()
+        #expect(model.parameters.allSatisfy { $0.gradient == nil })
+    }
+
+    @Test func dropoutZeroesTheRightFractionAndRescales() { withRandomScope(seed: 3) {
+        let y = Dropout(probability: 0.3)(Tensor(ones: [100_000]))
+        let zeros = y.scalars.filter { $0 == 0 }.count
+        #expect(abs(Double(zeros) / 100_000 - 0.3) < 0.01)
+        #expect(Set(y.scalars) == [0, Float(1 / 0.7)])
+        let planes = Dropout2D(probability: 0.5)(Tensor(ones: [8, 16, 3, 3])).reshaped(to: [128, 9]).scalars
+        for plane in 0..<128 {
+            #expect(Set(planes[(plane * 9)..<(plane * 9 + 9)]).count == 1, "channel \(plane) is dropped whole or kept whole")
+        }
+    } }
+
+    @Test func initializationMatchesPyTorchBounds() { withRandomScope(seed: 0) {
+        let layer = Linear(inputSize: 100, outputSize: 50)
+        let bound: Float = 0.1
+        #expect(layer.weight.max().scalar <= bound && layer.weight.min().scalar >= -bound)
+        #expect(layer.weight.max().scalar > 0.09 && layer.weight.min().scalar < -0.09)
+        #expect(layer.bias!.max().scalar <= bound)
+        let conv = Conv2D(inChannels: 4, outChannels: 2, kernelSize: 5)
+        #expect(conv.weight.max().scalar <= 0.1 && conv.weight.max().scalar > 0.09)
+        seedEverything(0)
+        let repeated = Linear(inputSize: 100, outputSize: 50).weight.scalars == layer.weight.scalars
+        #expect(repeated, "seedEverything(0) did not repeat the initialization")
+    } }
+}
+
+/// Losses against PyTorch.
+@Suite struct LossTests {
+    static let torch = LayerTests.torch
+
+    @Test(arguments: [Float(0), Float(0.1)])
+    func crossEntropyMatchesPyTorch(_ smoothing: Float) {
+        let name = "cross_entropy_smoothing_\(smoothing)"
+        let logits = Self.torch.tensor(name, "logits")
+        logits.requiresGradient = true
+        let loss = crossEntropy(logits: logits, labels: Self.torch.tensor(name, "labels"), labelSmoothing: smoothing)
+        assertClose(loss, Self.torch.tensor(name, "out"), relative: 1e-5)
+        loss.backward()
+        assertClose(logits.gradient!, Self.torch.tensor(name, "grad_logits"), relative: 1e-4, absolute: 1e-6)
+    }
+
+    @Test func crossEntropyReductions() {
+        let f = Self.torch
+        let labels = f.tensor("cross_entropy_none", "labels")
+        assertClose(crossEntropy(logits: f.tensor("cross_entropy_none", "logits"), labels: labels, reduction: .none),
+                    f.tensor("cross_entropy_none", "out"), relative: 1e-5)
+        assertClose(crossEntropy(logits: f.tensor("cross_entropy_sum", "logits"), labels: labels, reduction: .sum),
+                    f.tensor("cross_entropy_sum", "out"), relative: 1e-5)
+        checkGradients(at: [Tensor(randomNormal: [4, 3], seed: 1)]) {
+            crossEntropy(logits: $0[0], labels: Tensor([0, 2, 1, 2]), labelSmoothing: 0.2, reduction: .none)
+        }
+    }
+
+    @Test func otherLossesMatchPyTorch() {
+        let f = Self.torch
+        let logits = f.tensor("nll_of_log_softmax", "logits")
+        logits.requiresGradient = true
+        let nll = nllLoss(logProbabilities: logSoftmax(logits, alongAxis: 1), labels: f.tensor("nll_of_log_softmax", "labels"))
+        assertClose(nll, f.tensor("nll_of_log_softmax", "out"), relative: 1e-5)
+        nll.backward()
+        assertClose(logits.gradient!, f.tensor("nll_of_log_softmax", "grad_logits"), relative: 1e-4, absolute: 1e-6)
+
+        let predicted = f.tensor("mse", "predicted")
+        predicted.requiresGradient = true
+        let mse = meanSquaredError(predicted: predicted, expected: f.tensor("mse", "expected"))
+        assertClose(mse, f.tensor("mse", "out"), relative: 1e-5)
+        mse.backward()
+        assertClose(predicted.gradient!, f.tensor("mse", "grad_predicted"), relative: 1e-5)
+
+        let z = f.tensor("bce_with_logits", "logits")
+        z.requiresGradient = true
+        let bce = binaryCrossEntropy(logits: z, labels: f.tensor("bce_with_logits", "labels"))
+        assertClose(bce, f.tensor("bce_with_logits", "out"), relative: 1e-5)
+        bce.backward()
+        assertClose(z.gradient!, f.tensor("bce_with_logits", "grad_logits"), relative: 1e-4, absolute: 1e-6)
+    }
+
+    @Test func crossEntropyIsStableForHugeLogits() {
+        let loss = crossEntropy(logits: Tensor([[1000, 0], [-1000, 1000]]), labels: Tensor([0, 1]))
+        #expect(loss.scalar == 0)
+    }
+
+    @Test func labelOutOfRangeNamesTheRow() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = crossEntropy(logits: Tensor(zeros: [2, 3]), labels: Tensor([1, 3]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("crossEntropy: label 3.0 at row 1 is not a class index in 0..<3"))
+    }
+}
