@@ -2,17 +2,33 @@
 // splits the batch across tasks; each sample's output is written by one task only.
 
 /// The sizes of one 2-D convolution or pooling window sweep.
+///
+/// The derived sizes are stored, not computed: the kernels read them in their innermost loops,
+/// where a division per access was measurable.
 struct WindowGeometry {
     let batch: Int, channels: Int, height: Int, width: Int
     let kernelHeight: Int, kernelWidth: Int
     let stride: Int, padding: Int
-
-    var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-    var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    let outputHeight: Int, outputWidth: Int
     /// Output positions per sample and channel.
-    var positions: Int { outputHeight * outputWidth }
+    let positions: Int
     /// Values in one window across all channels: one row of the im2col matrix.
-    var windowLength: Int { channels * kernelHeight * kernelWidth }
+    let windowLength: Int
+
+    init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        self.batch = batch
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        outputHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        outputWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        positions = outputHeight * outputWidth
+        windowLength = channels * kernelHeight * kernelWidth
+    }
 }
 
 extension Kernels {
@@ -29,6 +45,19 @@ extension Kernels {
                     for oh in 0..<g.outputHeight {
                         for ow in 0..<g.outputWidth {
                             var row = columns + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
+                            if g.padding == 0 {
+                                // Every window lies inside the image: straight copies of short runs,
+                                // element by element (a memmove call per 5-float run costs more).
+                                for c in 0..<g.channels {
+                                    let plane = input + (n * g.channels + c) * g.height * g.width
+                                    for kh in 0..<g.kernelHeight {
+                                        let source = plane + (oh * g.stride + kh) * g.width + ow * g.stride
+                                        for kw in 0..<g.kernelWidth { row[kw] = source[kw] }
+                                        row += g.kernelWidth
+                                    }
+                                }
+                                continue
+                            }
                             for c in 0..<g.channels {
                                 let plane = input + (n * g.channels + c) * g.height * g.width
                                 for kh in 0..<g.kernelHeight {
@@ -67,6 +96,17 @@ extension Kernels {
                     for oh in 0..<g.outputHeight {
                         for ow in 0..<g.outputWidth {
                             var row = source + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
+                            if g.padding == 0 {
+                                for c in 0..<g.channels {
+                                    let plane = output + (n * g.channels + c) * g.height * g.width
+                                    for kh in 0..<g.kernelHeight {
+                                        let destination = plane + (oh * g.stride + kh) * g.width + ow * g.stride
+                                        for kw in 0..<g.kernelWidth { destination[kw] += row[kw] }
+                                        row += g.kernelWidth
+                                    }
+                                }
+                                continue
+                            }
                             for c in 0..<g.channels {
                                 let plane = output + (n * g.channels + c) * g.height * g.width
                                 for kh in 0..<g.kernelHeight {
@@ -102,6 +142,30 @@ extension Kernels {
                 Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
                     for p in range {
                         let plane = input + p * g.height * g.width
+                        if g.padding == 0 {
+                            // No window reaches outside the image: no bounds checks. `v != v`
+                            // lets a NaN win and then stay, as PyTorch propagates it.
+                            for oh in 0..<g.outputHeight {
+                                for ow in 0..<g.outputWidth {
+                                    let corner = oh * g.stride * g.width + ow * g.stride
+                                    var bestValue = plane[corner], bestOffset = corner
+                                    for kh in 0..<g.kernelHeight {
+                                        let line = corner + kh * g.width
+                                        for kw in 0..<g.kernelWidth {
+                                            let value = plane[line + kw]
+                                            if value > bestValue || (value != value && bestValue == bestValue) {
+                                                bestValue = value
+                                                bestOffset = line + kw
+                                            }
+                                        }
+                                    }
+                                    let o = p * g.positions + oh * g.outputWidth + ow
+                                    output[o] = bestValue
+                                    best[o] = Int32(bestOffset)
+                                }
+                            }
+                            continue
+                        }
                         for oh in 0..<g.outputHeight {
                             for ow in 0..<g.outputWidth {
                                 var bestValue = -Float.infinity, bestOffset = -1

@@ -12,12 +12,15 @@ extension Kernels {
         let source = UnsafePointer(x.storage.base + x.offset)
         let destination = result.storage.base
         let tile = 32
-        for entry in 0..<batch {
-            let s = source + entry * m * n, d = destination + entry * m * n
-            for i0 in stride(from: 0, to: m, by: tile) {
-                for j0 in stride(from: 0, to: n, by: tile) {
-                    for i in i0..<min(i0 + tile, m) {
-                        for j in j0..<min(j0 + tile, n) { d[i * n + j] = s[j * m + i] }
+        // Batch entries are independent: split them across cores.
+        Parallel.forEachChunk(count: batch, minimumChunk: max(1, Parallel.minimumElementsPerTask / max(m * n, 1))) { entries in
+            for entry in entries {
+                let s = source + entry * m * n, d = destination + entry * m * n
+                for i0 in stride(from: 0, to: m, by: tile) {
+                    for j0 in stride(from: 0, to: n, by: tile) {
+                        for i in i0..<min(i0 + tile, m) {
+                            for j in j0..<min(j0 + tile, n) { d[i * n + j] = s[j * m + i] }
+                        }
                     }
                 }
             }
