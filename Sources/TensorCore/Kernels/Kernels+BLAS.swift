@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 // Matrix products. Every product in the package goes through `gemm`, the one call into BLAS.
 
@@ -18,6 +19,7 @@ extension Kernels {
     @inline(__always)
     static func gemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, beta: Float = 0) {
+        _ = blasConfiguration
         cblas_sgemm(
             CblasRowMajor,
             a.transposed ? CblasTrans : CblasNoTrans,
@@ -63,9 +65,72 @@ extension Kernels {
 
     /// The number of threads OpenBLAS uses for one product.
     static var blasThreads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        _ = blasConfiguration
+        return Int(openblas_get_num_threads())
     }
+
+    /// The name of the kernel family OpenBLAS runs, chosen once before the first product.
+    ///
+    /// A `DYNAMIC_ARCH` OpenBLAS picks kernels by CPU model, and a release older than the CPU
+    /// does not know its model: Debian 12's 0.3.21 falls back to `Prescott`, its SSE3 kernels, on
+    /// current Xeons, and multiplies at a fifth of the speed its AVX-512 kernels reach there
+    /// (measured: 60 against 300 GFLOP/s at 1024x1024). Only in that case, and only when
+    /// `OPENBLAS_CORETYPE` is not set (an explicit choice always wins), the kernel table is
+    /// re-initialized for the best family whose instructions the CPU has. The whole test suite,
+    /// compared against NumPy and PyTorch, passes under each family.
+    static let blasKernels: String = {
+        let detected = String(cString: openblas_get_corename())
+        guard detected.lowercased() == "prescott", ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+              let quit = openBLASEntry("gotoblas_dynamic_quit"), let initialize = openBLASEntry("gotoblas_dynamic_init")
+        else { return detected }
+        let family = copenblas_cpu_runs_skylakex_kernels() != 0 ? "SkylakeX"
+            : copenblas_cpu_runs_haswell_kernels() != 0 ? "Haswell" : nil
+        guard let family else { return detected }
+        setenv("OPENBLAS_CORETYPE", family, 1)
+        quit()
+        initialize()
+        unsetenv("OPENBLAS_CORETYPE")
+        return String(cString: openblas_get_corename())
+    }()
+
+    /// Runs once before the first product: the kernel family, then a short spin for OpenBLAS's
+    /// worker threads.
+    ///
+    /// OpenBLAS's workers spin-wait (`sched_yield`) after each threaded product before they
+    /// sleep, by default for 2^28 cycles, about a tenth of a second. A training step runs many
+    /// small products with other kernels between them, so the workers never slept and held both
+    /// cores: every non-BLAS kernel ran at about half speed (2x2 max pooling took 1.5 ms instead
+    /// of 0.85). Unless `OPENBLAS_THREAD_TIMEOUT` is set, the pool is restarted with a 2^14-cycle
+    /// spin, which keeps back-to-back products fast and frees the cores between them. Measured
+    /// for one MNIST epoch: the CNN 8.0 s -> 7.45 s, the MLP unchanged (1.65 s); spins of 2^8 to
+    /// 2^20 cycles were within noise of each other.
+    static let blasConfiguration: Void = {
+        _ = blasKernels
+        guard ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil,
+              let readEnvironment = openBLASEntry("openblas_read_env"),
+              let shutdown = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
+        setenv("OPENBLAS_THREAD_TIMEOUT", "14", 1)
+        readEnvironment()
+        _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()
+        unsetenv("OPENBLAS_THREAD_TIMEOUT")
+    }()
+
+    /// An OpenBLAS function taking and returning nothing, looked up at run time: these are
+    /// internals a build of OpenBLAS may lack, and then the configuration above is skipped.
+    private static func openBLASEntry(_ name: String) -> (@convention(c) () -> Void)? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: (@convention(c) () -> Void).self) }
+    }
+}
+
+/// Facts about the numeric back end, for logs and benchmark reports.
+public enum ComputeBackend {
+    /// The OpenBLAS kernel family in use (for example `SkylakeX`, `Haswell`, `Zen`).
+    public static var blasKernels: String {
+        _ = Kernels.blasConfiguration
+        return Kernels.blasKernels
+    }
+    /// The threads one OpenBLAS product may use.
+    public static var blasThreads: Int { Kernels.blasThreads }
 }
 
 extension Tensor {
