@@ -57,15 +57,8 @@ public final class Conv2D: Module {
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, hasBias: Bool = true) {
         let bound = 1 / Float(inChannels * kernelSize * kernelSize).squareRoot()
-        weight = Tensor(randomUniform: [outChannels, inChannels, kernelSize, kernelSize], in: -bound...bound)
-        weight.requiresGradient = true
-        if hasBias {
-            let bias = Tensor(randomUniform: [outChannels], in: -bound...bound)
-            bias.requiresGradient = true
-            self.bias = bias
-        } else {
-            bias = nil
-        }
+        weight = uniformParameter([outChannels, inChannels, kernelSize, kernelSize], bound: bound)
+        bias = hasBias ? uniformParameter([outChannels], bound: bound) : nil
         self.stride = stride
         self.padding = padding
     }

@@ -44,15 +44,8 @@ public final class Linear: Module {
 
     public init(inputSize: Int, outputSize: Int, hasBias: Bool = true) {
         let bound = 1 / Float(inputSize).squareRoot()
-        weight = Tensor(randomUniform: [outputSize, inputSize], in: -bound...bound)
-        weight.requiresGradient = true
-        if hasBias {
-            let bias = Tensor(randomUniform: [outputSize], in: -bound...bound)
-            bias.requiresGradient = true
-            self.bias = bias
-        } else {
-            bias = nil
-        }
+        weight = uniformParameter([outputSize, inputSize], bound: bound)
+        bias = hasBias ? uniformParameter([outputSize], bound: bound) : nil
     }
 
     public var ownParameters: [(String, Tensor)] {
