@@ -1,0 +1,139 @@
+import TensorCore
+
+/// Counts of (target, prediction) pairs, the state behind ``ConfusionMatrix``, ``CohenKappa``
+/// and ``MatthewsCorrelation``: a `classes × classes` matrix (2 × 2 for binary tasks), rows
+/// indexed by target, columns by prediction, as scikit-learn and torchmetrics lay it out.
+public class ConfusionMatrixMetric: PredictionMetric {
+    public let name: String
+    public let task: ClassificationTask
+    public var state = MetricState()
+    let classes: Int
+
+    init(name: String, task: ClassificationTask) {
+        switch task {
+        case .binary: classes = 2
+        case .multiclass(let count):
+            precondition(count >= 2, "\(name): a multiclass task needs at least 2 classes, got \(count)")
+            classes = count
+        case .multilabel: preconditionFailure("\(name): binary and multiclass tasks only")
+        }
+        self.name = name
+        self.task = task
+        state.declare("matrix", initial: [Double](repeating: 0, count: classes * classes), reduction: .sum)
+        state.declare("updates", initial: [0], reduction: .sum)
+    }
+
+    public func update(predictions: Tensor, targets: Tensor) throws {
+        let batch = try task.decode(predictions: predictions, targets: targets, metric: name)
+        var matrix = state["matrix"]
+        for (predicted, target) in zip(batch.predictions, batch.targets) { matrix[target * classes + predicted] += 1 }
+        state["matrix"] = matrix
+        state["updates"][0] += Double(batch.count)
+    }
+
+    public func value(from state: MetricState) throws -> Tensor {
+        guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
+        return Tensor(Float(try value(matrix: state["matrix"])))
+    }
+
+    func value(matrix: [Double]) throws -> Double {
+        fatalError("\(name) must override value(matrix:)")
+    }
+
+    /// Row sums (true counts per class) and column sums (predicted counts per class).
+    func marginals(_ matrix: [Double]) -> (truth: [Double], predicted: [Double]) {
+        let truth = (0..<classes).map { r in (0..<classes).reduce(0) { $0 + matrix[r * classes + $1] } }
+        let predicted = (0..<classes).map { c in (0..<classes).reduce(0) { $0 + matrix[$1 * classes + c] } }
+        return (truth, predicted)
+    }
+}
+
+/// The confusion matrix itself, `[classes, classes]` (rows: targets; columns: predictions),
+/// optionally normalized over targets (rows), predictions (columns) or everything.
+///
+/// ```swift
+/// let confusion = ConfusionMatrix(task: .multiclass(classes: 10))
+/// try confusion.update(predictions: logits, targets: labels)
+/// try confusion.compute().shape   // [10, 10]
+/// ```
+public final class ConfusionMatrix: ConfusionMatrixMetric {
+    /// What each count is divided by.
+    public enum Normalization: Sendable { case none, targets, predictions, all }
+    public let normalization: Normalization
+
+    public init(task: ClassificationTask, normalization: Normalization = .none, name: String = "confusion_matrix") {
+        self.normalization = normalization
+        super.init(name: name, task: task)
+    }
+
+    public override func value(from state: MetricState) throws -> Tensor {
+        guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
+        let matrix = state["matrix"]
+        let (truth, predicted) = marginals(matrix)
+        let total = truth.reduce(0, +)
+        let values = matrix.indices.map { i -> Float in
+            let divisor: Double
+            switch normalization {
+            case .none: divisor = 1
+            case .targets: divisor = truth[i / classes]
+            case .predictions: divisor = predicted[i % classes]
+            case .all: divisor = total
+            }
+            return divisor == 0 ? 0 : Float(matrix[i] / divisor)
+        }
+        return Tensor(values, shape: [classes, classes])
+    }
+}
+
+/// Cohen's kappa: agreement between predictions and targets beyond chance,
+/// `1 - Σ w·observed / Σ w·expected`, with `expected` from the marginals and weights `w` 0 on the
+/// diagonal and 1 elsewhere (or linear / quadratic in the class distance, for ordinal classes).
+/// Equals scikit-learn's `cohen_kappa_score`. 0 when the expected disagreement is 0.
+public final class CohenKappa: ConfusionMatrixMetric {
+    public enum Weighting: Sendable { case none, linear, quadratic }
+    public let weighting: Weighting
+
+    public init(task: ClassificationTask, weighting: Weighting = .none, name: String = "cohen_kappa") {
+        self.weighting = weighting
+        super.init(name: name, task: task)
+    }
+
+    override func value(matrix: [Double]) throws -> Double {
+        let (truth, predicted) = marginals(matrix)
+        let total = truth.reduce(0, +)
+        var observed = 0.0, expected = 0.0
+        for r in 0..<classes {
+            for c in 0..<classes {
+                let distance = Double(abs(r - c))
+                let w: Double = switch weighting {
+                case .none: r == c ? 0 : 1
+                case .linear: distance
+                case .quadratic: distance * distance
+                }
+                observed += w * matrix[r * classes + c]
+                expected += w * truth[r] * predicted[c] / total
+            }
+        }
+        return expected == 0 ? 0 : 1 - observed / expected
+    }
+}
+
+/// The Matthews correlation coefficient, multiclass form (scikit-learn's
+/// `matthews_corrcoef`): the correlation between predicted and true classes, from -1 to 1.
+/// 0 when a denominator is 0 (all predictions, or all targets, in one class).
+public final class MatthewsCorrelation: ConfusionMatrixMetric {
+    public init(task: ClassificationTask, name: String = "matthews_corrcoef") {
+        super.init(name: name, task: task)
+    }
+
+    override func value(matrix: [Double]) throws -> Double {
+        let (truth, predicted) = marginals(matrix)
+        let samples = truth.reduce(0, +)
+        let correct = (0..<classes).reduce(0) { $0 + matrix[$1 * classes + $1] }
+        let covariance = correct * samples - zip(truth, predicted).reduce(0) { $0 + $1.0 * $1.1 }
+        let truthSpread = samples * samples - truth.reduce(0) { $0 + $1 * $1 }
+        let predictedSpread = samples * samples - predicted.reduce(0) { $0 + $1 * $1 }
+        let denominator = (truthSpread * predictedSpread).squareRoot()
+        return denominator == 0 ? 0 : covariance / denominator
+    }
+}
