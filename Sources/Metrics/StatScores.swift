@@ -52,17 +52,22 @@ public class StatScoresMetric: PredictionMetric {
                     if predicted == target { tp[target] += 1 } else { fp[predicted] += 1; fn[target] += 1 }
                 }
             } else {
-                // The target counts as predicted when fewer than topK classes score strictly higher.
+                // The predicted set is the topK highest scores (ties to the lower index), found by
+                // topK selection passes over the row: O(topK × classes), one buffer per batch.
+                var taken = [Bool](repeating: false, count: classes)
                 for row in 0..<batch.count {
-                    let scores = batch.scores[(row * classes)..<((row + 1) * classes)]
-                    let target = batch.targets[row], targetScore = scores[scores.startIndex + target]
-                    let higher = scores.filter { $0 > targetScore }.count
-                    if higher < topK { tp[target] += 1 } else { fn[target] += 1 }
-                    // The other predicted classes: the topK highest, ties broken by index.
-                    let ranked = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-                    for index in ranked.prefix(topK) where index - scores.startIndex != target {
-                        fp[index - scores.startIndex] += 1
+                    let base = row * classes, target = batch.targets[row]
+                    for c in 0..<classes { taken[c] = false }
+                    var targetTaken = false
+                    for _ in 0..<topK {
+                        var best = -1
+                        for c in 0..<classes where !taken[c] && (best < 0 || batch.scores[base + c] > batch.scores[base + best]) {
+                            best = c
+                        }
+                        taken[best] = true
+                        if best == target { targetTaken = true } else { fp[best] += 1 }
                     }
+                    if targetTaken { tp[target] += 1 } else { fn[target] += 1 }
                 }
             }
         case .multilabel(let labels, _):
