@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CZlib"]),
         .target(name: "Metrics", dependencies: ["TensorCore"]),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"]),
-        .target(name: "Structured", dependencies: ["TensorCore", "Metrics"]),
+        .target(name: "Structured", dependencies: ["TensorCore", "Metrics", "Events"]),
         .target(name: "Events", dependencies: ["TensorCore", "Metrics"]),
 
         // MARK: - Implementation details (system libraries; not API)
@@ -36,11 +36,13 @@ let package = Package(
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
         .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
         .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels"], path: "Examples/MNISTCore"),
+        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Metrics", "Events", "MNISTModels"], path: "Examples/MNISTEvents"),
 
         // MARK: - Tests
 
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

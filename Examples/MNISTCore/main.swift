@@ -21,8 +21,8 @@ func run(_ options: RunOptions) throws {
             optimizer.zeroGradients()
             loss.backward()
             optimizer.step()
+            lastLoss = loss.scalar
             if index % 200 == 0 || index == batchesPerEpoch - 1 {
-                lastLoss = loss.scalar
                 print("epoch \(epoch) batch \(index)/\(batchesPerEpoch) loss \(lastLoss)")
             }
         }

@@ -30,7 +30,8 @@ public struct RunRecord: Encodable {
         self.batch = batch
         self.trainSeconds = trainSeconds
         self.samplesPerSecond = samplesPerSecond
-        self.testAccuracy = testAccuracy
+        // Rounded so a Float-valued accuracy prints as its decimal value (0.9677, not 0.96770000457).
+        self.testAccuracy = (testAccuracy * 1e6).rounded() / 1e6
         self.peakResidentMegabytes = peakResidentMegabytes
         self.finalLoss = finalLoss
         self.weightsCRC32 = weightsCRC32

@@ -8,3 +8,4 @@ print("OpenBLAS kernels: \(ComputeBackend.blasKernels), \(ComputeBackend.blasThr
 if only == nil || only == "matmul" { runMatmulBenchmark() }
 if only == nil || only == "elementwise" { runElementwiseBenchmark() }
 if only == nil || only == "convolution" { runConvolutionBenchmark() }
+if only == nil || only == "training" { runTrainingBenchmark() }

@@ -30,3 +30,19 @@ public func clipGradientValues(of parameters: [Tensor], maximumValue: Float) {
         Kernels.updateInPlace(gradient, ElementFunction.Clamp(low: -maximumValue, high: maximumValue))
     }
 }
+
+/// A gradient-clipping setting, applied between backward and the optimizer step.
+public enum GradientClipping: Sendable, Equatable {
+    /// Scale all gradients together to a global L2 norm of at most this value.
+    case norm(Float)
+    /// Clamp every gradient element into plus or minus this value.
+    case value(Float)
+
+    /// Clips the gradients of `parameters`.
+    public func apply(to parameters: [Tensor]) {
+        switch self {
+        case .norm(let maximum): clipGradientNorm(of: parameters, maximumNorm: maximum)
+        case .value(let maximum): clipGradientValues(of: parameters, maximumValue: maximum)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Events
+import Foundation
+import TensorCore
+
+/// One MNIST epoch of the reference MLP, batch 64, under the raw core loop and under the Events
+/// engine (supervised trainer), interleaved so that machine noise hits both alike. Reports the
+/// median epoch time of each and the engine's overhead as a ratio.
+func runTrainingBenchmark(repetitions: Int = 5) {
+    guard let mnist = try? MNIST.load(downloadIfMissing: false) else {
+        print("\ntraining: skipped (no MNIST copy found; set MNIST_DIR)")
+        return
+    }
+    print("\ntraining: one MNIST epoch of the mlp, batch 64, \(repetitions) interleaved runs each")
+    func makeModel() -> Sequential {
+        Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(), Linear(inputSize: 256, outputSize: 128),
+                   ReLU(), Linear(inputSize: 128, outputSize: 10))
+    }
+    let loader = DataLoader(mnist.train, batchSize: 64, shuffle: true, seed: 0)
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    var raw: [Double] = [], engine: [Double] = []
+    for _ in 0..<repetitions {
+        raw.append(withRandomScope(seed: 0) {
+            let model = makeModel()
+            let optimizer = Adam(for: model, learningRate: 1e-3)
+            return seconds {
+                for batch in loader.batches(epoch: 0) {
+                    let loss = crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+                    optimizer.zeroGradients()
+                    loss.backward()
+                    optimizer.step()
+                    _ = loss.scalar
+                }
+            }
+        })
+        engine.append(withRandomScope(seed: 0) {
+            let model = makeModel()
+            let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 1e-3))
+            return seconds { _ = try? trainer.run(loader) }
+        })
+    }
+    let rawMedian = raw.sorted()[repetitions / 2], engineMedian = engine.sorted()[repetitions / 2]
+    print("raw core loop   \(format(rawMedian, 3)) s  (runs: \(raw.map { format($0, 2) }.joined(separator: " ")))")
+    print("events engine   \(format(engineMedian, 3)) s  (runs: \(engine.map { format($0, 2) }.joined(separator: " ")))")
+    print("engine / raw    \(format(engineMedian / rawMedian, 3))")
+}

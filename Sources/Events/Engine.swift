@@ -1,0 +1,242 @@
+import Foundation
+import TensorCore
+
+/// Runs a step function over batches for a number of epochs, firing events that handlers
+/// (metrics, checkpoints, progress, early stopping, the Structured frontend's hooks) act on.
+/// The one training loop of the package.
+///
+/// The engine knows nothing about models: the step does the work and returns an output, which
+/// the engine keeps in ``EngineState/output``.
+///
+/// ```swift
+/// let trainer = Engine { (engine, batch: LabeledBatch) -> Float in
+///     let loss = crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+///     optimizer.zeroGradients()
+///     loss.backward()
+///     optimizer.step()
+///     return loss.scalar
+/// }
+/// trainer.on(.iterationCompleted(every: 100)) { engine in print(engine.state.output!) }
+/// try trainer.run(loader, maxEpochs: 5)
+/// ```
+///
+/// Handlers of one event run in the order they were registered. ``terminate()`` stops after the
+/// current iteration (firing `terminate`, `epochCompleted`, `completed`); ``terminateEpoch()``
+/// ends the current epoch only. An error from the step or a handler goes to the
+/// ``onError(_:)`` handlers, then propagates unless one of them reports it handled.
+public final class Engine<Batch, Output> {
+    /// The work done per batch.
+    public typealias Step = (Engine, Batch) throws -> Output
+
+    private let step: Step
+    /// Where the run stands.
+    public let state = EngineState<Batch, Output>()
+    /// The processes this engine runs in (one by default). Attached metrics compute over it, and
+    /// handlers that write files or print act on its rank 0 only.
+    public var communicator: any Communicator = SingleProcessCommunicator()
+
+    private struct Handler {
+        let id: Int
+        let clause: Trigger.Clause
+        let action: (Engine) throws -> Void
+    }
+    private var handlers: [EventKind: [Handler]] = [:]
+    private var errorHandlers: [(id: Int, action: (Engine, Error) throws -> Bool)] = []
+    private var nextHandlerID = 0
+    private var terminateRequested = false
+    private var terminateEpochRequested = false
+
+    /// An engine that runs `step` on each batch.
+    public init(_ step: @escaping Step) {
+        self.step = step
+    }
+
+    // MARK: Handlers
+
+    /// Runs `action` whenever `trigger` fires. Returns a registration that removes it.
+    @discardableResult
+    public func on(_ trigger: Trigger, perform action: @escaping (Engine) throws -> Void) -> HandlerRegistration {
+        let id = nextID()
+        for clause in trigger.clauses {
+            handlers[clause.kind, default: []].append(Handler(id: id, clause: clause, action: action))
+        }
+        return HandlerRegistration { [weak self] in
+            guard let self else { return }
+            for kind in self.handlers.keys { self.handlers[kind]?.removeAll { $0.id == id } }
+        }
+    }
+
+    /// Runs `action` when the step or a handler throws. Return `true` when the error is handled
+    /// (the run then ends quietly); if no handler returns `true`, `run` rethrows the error.
+    @discardableResult
+    public func onError(_ action: @escaping (Engine, Error) throws -> Bool) -> HandlerRegistration {
+        let id = nextID()
+        errorHandlers.append((id, action))
+        return HandlerRegistration { [weak self] in self?.errorHandlers.removeAll { $0.id == id } }
+    }
+
+    /// Whether any handler is registered for `kind`.
+    public func hasHandlers(for kind: EventKind) -> Bool { !(handlers[kind]?.isEmpty ?? true) }
+
+    private func nextID() -> Int {
+        defer { nextHandlerID += 1 }
+        return nextHandlerID
+    }
+
+    /// Fires `kind` now: runs its handlers whose filters pass. The step fires custom events this way.
+    public func fire(_ kind: EventKind) throws {
+        guard let registered = handlers[kind], !registered.isEmpty else { return }
+        let count = kind.countsEpochs ? state.epoch : state.iteration
+        // A copy: handlers may register or remove handlers while running.
+        for handler in registered where handler.clause.matches(count) {
+            try handler.action(self)
+        }
+    }
+
+    // MARK: Control
+
+    /// Stops the run after the current iteration.
+    public func terminate() { terminateRequested = true }
+
+    /// Ends the current epoch after the current iteration; the run goes on with the next epoch.
+    public func terminateEpoch() { terminateEpochRequested = true }
+
+    // MARK: Running
+
+    /// Runs the step over `data` until `maxEpochs` epochs are done (or ``terminate()``).
+    ///
+    /// A finished (or fresh) engine starts from epoch 1. An engine whose position was restored
+    /// from a checkpoint (``restore(from:)``), or that was terminated, continues from where it
+    /// stopped, mid-epoch included, on exactly the batches an uninterrupted run would have seen.
+    ///
+    /// - Parameters:
+    ///   - epochLength: batches per epoch; defaults to all of `data`'s.
+    /// - Throws: ``EngineError`` for an empty data source or `maxEpochs < 1`; otherwise whatever
+    ///   the step or a handler threw, unless an error handler handled it.
+    @discardableResult
+    public func run<Source: BatchSource>(_ data: Source, maxEpochs: Int = 1, epochLength: Int? = nil) throws -> EngineState<Batch, Output>
+    where Source.Batch == Batch {
+        guard maxEpochs >= 1 else { throw EngineError.invalidMaxEpochs(maxEpochs) }
+        let length = epochLength ?? data.batchesPerEpoch
+        guard length >= 1 else { throw EngineError.emptyData }
+        guard length <= data.batchesPerEpoch else {
+            throw EngineError.epochLengthTooLong(requested: length, available: data.batchesPerEpoch)
+        }
+        if state.isFinished || state.epochLength == 0 {
+            state.iteration = 0
+            state.epoch = 0
+        } else if state.epochLength != length {
+            throw EngineError.epochLengthChanged(saved: state.epochLength, requested: length)
+        }
+        state.epochLength = length
+        state.maxEpochs = maxEpochs
+        state.isFinished = false
+        terminateRequested = false
+        terminateEpochRequested = false
+        let runStart = DispatchTime.now().uptimeNanoseconds
+        do {
+            try fire(.started)
+            while state.iteration < maxEpochs * length && !terminateRequested {
+                try runEpoch(data, length: length)
+            }
+            if !terminateRequested { state.isFinished = true }
+            state.times[.completed] = Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9
+            try fire(.completed)
+        } catch {
+            state.error = error
+            defer { state.error = nil }
+            var handled = false
+            for handler in errorHandlers {
+                if try handler.action(self, error) { handled = true }
+            }
+            if !handled { throw error }
+        }
+        return state
+    }
+
+    /// One epoch, or the rest of one when resuming.
+    private func runEpoch<Source: BatchSource>(_ data: Source, length: Int) throws where Source.Batch == Batch {
+        let epochIndex = state.iteration / length
+        let position = state.iteration % length
+        state.epoch = epochIndex + 1
+        state.iterationInEpoch = position
+        let epochStart = DispatchTime.now().uptimeNanoseconds
+        try fire(.epochStarted)
+        let batches = data.makeBatches(epoch: epochIndex, startingAt: position)
+        while state.iterationInEpoch < length {
+            try fire(.batchFetchStarted)
+            guard let batch = batches.next() else { throw EngineError.dataEndedEarly(epoch: state.epoch, batches: state.iterationInEpoch) }
+            state.batch = batch
+            try fire(.batchFetchCompleted)
+            state.iteration += 1
+            state.iterationInEpoch += 1
+            try fire(.iterationStarted)
+            state.output = try step(self, batch)
+            try fire(.iterationCompleted)
+            if terminateRequested || terminateEpochRequested { break }
+        }
+        if terminateEpochRequested {
+            terminateEpochRequested = false
+            try fire(.terminateSingleEpoch)
+            // The epoch's remaining batches are skipped: the next epoch starts at its beginning.
+            state.iteration = state.epoch * length
+        }
+        if terminateRequested { try fire(.terminate) }
+        state.times[.epochCompleted] = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
+        try fire(.epochCompleted)
+    }
+
+    // MARK: Checkpoints
+
+    /// The run's position, for a checkpoint's extra entries (see ``TrainingCheckpoint``).
+    public var checkpointEntries: [String: String] { state.checkpointEntries }
+
+    /// Restores a position saved with ``checkpointEntries``: the next ``run(_:maxEpochs:epochLength:)``
+    /// continues from it.
+    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when entries are missing or malformed.
+    public func restore(from entries: [String: String]) throws {
+        guard let length = entries["engine.epoch_length"].flatMap(Int.init), length >= 1,
+              let iteration = entries["engine.iteration"].flatMap(Int.init), iteration >= 0,
+              let maxEpochs = entries["engine.max_epochs"].flatMap(Int.init) else {
+            throw EngineError.invalidCheckpoint("missing or malformed engine.epoch_length, engine.iteration or engine.max_epochs")
+        }
+        state.epochLength = length
+        state.iteration = iteration
+        state.maxEpochs = maxEpochs
+        state.epoch = iteration / length
+        state.isFinished = entries["engine.finished"] == "1"
+    }
+}
+
+/// Removes a handler registered with ``Engine/on(_:perform:)`` or ``Engine/onError(_:)``.
+public final class HandlerRegistration {
+    private var removal: (() -> Void)?
+    init(_ removal: @escaping () -> Void) { self.removal = removal }
+
+    /// Removes the handler; later calls do nothing.
+    public func remove() {
+        removal?()
+        removal = nil
+    }
+}
+
+/// Problems with how an engine is run.
+public enum EngineError: Error, CustomStringConvertible, Equatable {
+    case emptyData
+    case invalidMaxEpochs(Int)
+    case epochLengthTooLong(requested: Int, available: Int)
+    case epochLengthChanged(saved: Int, requested: Int)
+    case dataEndedEarly(epoch: Int, batches: Int)
+    case invalidCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case .emptyData: "the data source has no batches"
+        case .invalidMaxEpochs(let value): "maxEpochs must be at least 1, got \(value)"
+        case let .epochLengthTooLong(requested, available): "epoch length \(requested) exceeds the \(available) batches the data holds"
+        case let .epochLengthChanged(saved, requested): "the restored run has \(saved) batches per epoch, this data \(requested); resume with the same data"
+        case let .dataEndedEarly(epoch, batches): "the data ran out after \(batches) batches of epoch \(epoch)"
+        case .invalidCheckpoint(let detail): "not an engine checkpoint: \(detail)"
+        }
+    }
+}

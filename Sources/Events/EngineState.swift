@@ -1,0 +1,42 @@
+import TensorCore
+
+/// Where a run stands. Counters are 1-based while running, as in Ignite: during the first
+/// iteration `iteration == 1` and `epoch == 1`.
+///
+/// ```swift
+/// engine.on(.iterationCompleted(every: 50)) { engine in
+///     print("epoch \(engine.state.epoch) iteration \(engine.state.iteration): \(engine.state.output!)")
+/// }
+/// ```
+public final class EngineState<Batch, Output> {
+    /// The current epoch (1-based); after a run, the number of epochs run.
+    public internal(set) var epoch = 0
+    /// Iterations run since the start, over all epochs (1-based during an iteration).
+    public internal(set) var iteration = 0
+    /// Iterations run in the current epoch.
+    public internal(set) var iterationInEpoch = 0
+    /// Batches per epoch.
+    public internal(set) var epochLength = 0
+    /// Epochs the run aims for.
+    public internal(set) var maxEpochs = 1
+    /// The batch being processed.
+    public internal(set) var batch: Batch?
+    /// What the step returned for the last batch.
+    public internal(set) var output: Output?
+    /// Metric values by name, written by attached metrics and free for handlers to use.
+    public var metrics: [String: Float] = [:]
+    /// Seconds spent: per epoch under `.epochCompleted` (the last epoch), in total under `.completed`.
+    public internal(set) var times: [EventKind: Double] = [:]
+    /// The error being handled, during ``Engine/onError(_:)`` handlers.
+    public internal(set) var error: Error?
+    /// Whether the last run reached its end (not terminated, no error).
+    public internal(set) var isFinished = false
+
+    init() {}
+
+    /// The position to save in a checkpoint.
+    var checkpointEntries: [String: String] {
+        ["engine.epoch_length": String(epochLength), "engine.iteration": String(iteration),
+         "engine.max_epochs": String(maxEpochs), "engine.finished": isFinished ? "1" : "0"]
+    }
+}

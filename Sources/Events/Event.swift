@@ -1,0 +1,127 @@
+/// The moments of a run at which handlers can act, in the order the engine reaches them.
+///
+/// | event | fires |
+/// | --- | --- |
+/// | `started` | once at the start of `run` (also when resuming) |
+/// | `epochStarted` | at the start of each epoch (also when resuming mid-epoch) |
+/// | `batchFetchStarted`, `batchFetchCompleted` | around taking the next batch from the data |
+/// | `iterationStarted`, `iterationCompleted` | around the step |
+/// | `terminateSingleEpoch` | after ``Engine/terminateEpoch()``, before `epochCompleted` |
+/// | `terminate` | after ``Engine/terminate()``, before `epochCompleted` and `completed` |
+/// | `epochCompleted` | at the end of each epoch, also a cut-short one |
+/// | `completed` | once at the end of the run |
+/// | `custom(name)` | when the step or a handler calls ``Engine/fire(_:)`` |
+///
+/// Errors have their own registration, ``Engine/onError(_:)``.
+public enum EventKind: Hashable, Sendable, CustomStringConvertible {
+    case started, epochStarted, batchFetchStarted, batchFetchCompleted, iterationStarted, iterationCompleted
+    case terminateSingleEpoch, terminate, epochCompleted, completed
+    case custom(String)
+
+    /// Epoch events count epochs; every other event counts iterations.
+    var countsEpochs: Bool {
+        switch self {
+        case .started, .epochStarted, .epochCompleted, .completed, .terminate: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .started: "started"
+        case .epochStarted: "epochStarted"
+        case .batchFetchStarted: "batchFetchStarted"
+        case .batchFetchCompleted: "batchFetchCompleted"
+        case .iterationStarted: "iterationStarted"
+        case .iterationCompleted: "iterationCompleted"
+        case .terminateSingleEpoch: "terminateSingleEpoch"
+        case .terminate: "terminate"
+        case .epochCompleted: "epochCompleted"
+        case .completed: "completed"
+        case .custom(let name): name
+        }
+    }
+}
+
+/// When a handler runs: one or more events, each with an optional filter on its count (the
+/// epoch for epoch events, the global iteration for the others, both 1-based).
+///
+/// ```swift
+/// engine.on(.iterationCompleted(every: 100)) { engine in print(engine.state.iteration) }
+/// engine.on(.epochCompleted | .completed) { engine in save(engine) }
+/// engine.on(.epochStarted(after: 2, before: 10)) { _ in ... }
+/// engine.on(.iterationCompleted(where: { _, iteration in iteration.isMultiple(of: 7) })) { _ in ... }
+/// ```
+public struct Trigger: Sendable {
+    struct Clause: Sendable {
+        let kind: EventKind
+        let every: Int?, once: Set<Int>?, before: Int?, after: Int?
+        let predicate: (@Sendable (_ count: Int) -> Bool)?
+
+        func matches(_ count: Int) -> Bool {
+            if let every, count % every != 0 { return false }
+            if let once, !once.contains(count) { return false }
+            if let before, count >= before { return false }
+            if let after, count <= after { return false }
+            if let predicate, !predicate(count) { return false }
+            return true
+        }
+    }
+
+    let clauses: [Clause]
+
+    init(kind: EventKind, every: Int? = nil, once: Set<Int>? = nil, before: Int? = nil, after: Int? = nil,
+         predicate: (@Sendable (Int) -> Bool)? = nil) {
+        if let every { precondition(every >= 1, "every must be at least 1, got \(every)") }
+        clauses = [Clause(kind: kind, every: every, once: once, before: before, after: after, predicate: predicate)]
+    }
+
+    private init(clauses: [Clause]) { self.clauses = clauses }
+
+    /// Either trigger.
+    public static func | (lhs: Trigger, rhs: Trigger) -> Trigger { Trigger(clauses: lhs.clauses + rhs.clauses) }
+
+    public static let started = Trigger(kind: .started)
+    public static let epochStarted = Trigger(kind: .epochStarted)
+    public static let batchFetchStarted = Trigger(kind: .batchFetchStarted)
+    public static let batchFetchCompleted = Trigger(kind: .batchFetchCompleted)
+    public static let iterationStarted = Trigger(kind: .iterationStarted)
+    public static let iterationCompleted = Trigger(kind: .iterationCompleted)
+    public static let terminateSingleEpoch = Trigger(kind: .terminateSingleEpoch)
+    public static let terminate = Trigger(kind: .terminate)
+    public static let epochCompleted = Trigger(kind: .epochCompleted)
+    public static let completed = Trigger(kind: .completed)
+
+    /// A custom event, fired with ``Engine/fire(_:)``.
+    public static func custom(_ name: String) -> Trigger { Trigger(kind: .custom(name)) }
+
+    /// `kind`, filtered: every `every`-th count, only the counts in `once`, counts before `before`
+    /// and after `after`; all given conditions must hold.
+    public static func on(_ kind: EventKind, every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
+        Trigger(kind: kind, every: every, once: once.map(Set.init), before: before, after: after)
+    }
+
+    /// `kind` whenever `predicate(engine count)` holds.
+    public static func on(_ kind: EventKind, where predicate: @escaping @Sendable (_ count: Int) -> Bool) -> Trigger {
+        Trigger(kind: kind, predicate: predicate)
+    }
+
+    public static func epochStarted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
+        on(.epochStarted, every: every, once: once, before: before, after: after)
+    }
+    public static func epochCompleted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
+        on(.epochCompleted, every: every, once: once, before: before, after: after)
+    }
+    public static func iterationStarted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
+        on(.iterationStarted, every: every, once: once, before: before, after: after)
+    }
+    public static func iterationCompleted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
+        on(.iterationCompleted, every: every, once: once, before: before, after: after)
+    }
+    public static func iterationCompleted(where predicate: @escaping @Sendable (_ iteration: Int) -> Bool) -> Trigger {
+        on(.iterationCompleted, where: predicate)
+    }
+    public static func epochCompleted(where predicate: @escaping @Sendable (_ epoch: Int) -> Bool) -> Trigger {
+        on(.epochCompleted, where: predicate)
+    }
+}

@@ -1,0 +1,59 @@
+import Metrics
+import TensorCore
+
+/// When an attached metric resets, updates and computes (Ignite's usages).
+public enum MetricUsage: Sendable {
+    /// Reset when an epoch starts, update every iteration, compute when the epoch completes.
+    case epochWise
+    /// Reset, update and compute every iteration: the value of the last batch.
+    case batchWise
+    /// Reset when the run starts, update every iteration, compute every iteration: the value over
+    /// everything seen so far in the run.
+    case runningBatchWise
+}
+
+extension Metric {
+    /// Feeds this metric from `engine`'s outputs with `update` and writes its value into
+    /// `engine.state.metrics[name]` (per-class values as `name[i]`), computed over the engine's
+    /// communicator, at the times `usage` prescribes. Returns the registrations, to detach.
+    ///
+    /// ```swift
+    /// Mean(name: "train_loss").attach(to: trainer, name: "train_loss") { mean, loss in mean.update(loss) }
+    /// ```
+    @discardableResult
+    public func attach<Batch, Output>(to engine: Engine<Batch, Output>, name: String, usage: MetricUsage = .epochWise,
+                                      update: @escaping (Self, Output) throws -> Void) -> [HandlerRegistration] {
+        let reset: Trigger, updateTrigger: Trigger = .iterationCompleted, computeTrigger: Trigger
+        switch usage {
+        case .epochWise: (reset, computeTrigger) = (.epochStarted, .epochCompleted)
+        case .batchWise: (reset, computeTrigger) = (.iterationStarted, .iterationCompleted)
+        case .runningBatchWise: (reset, computeTrigger) = (.started, .iterationCompleted)
+        }
+        return [
+            engine.on(reset) { _ in self.reset() },
+            engine.on(updateTrigger) { engine in
+                guard let output = engine.state.output else { return }
+                try update(self, output)
+            },
+            engine.on(computeTrigger) { engine in
+                let value = try self.compute(over: engine.communicator)
+                if value.scalarCount == 1 {
+                    engine.state.metrics[name] = value.scalar
+                } else {
+                    for (index, element) in value.scalars.enumerated() { engine.state.metrics["\(name)[\(index)]"] = element }
+                }
+            },
+        ]
+    }
+}
+
+extension PredictionMetric {
+    /// Attaches this metric to an engine whose outputs are predictions and targets (an
+    /// evaluator): ``Metric/attach(to:name:usage:update:)`` with the update spelled out.
+    @discardableResult
+    public func attach<Batch>(to engine: Engine<Batch, PredictionOutput>, name: String, usage: MetricUsage = .epochWise) -> [HandlerRegistration] {
+        attach(to: engine, name: name, usage: usage) { metric, output in
+            try metric.update(predictions: output.predictions, targets: output.targets)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import Events
+import Metrics
+import TensorCore
+import TestSupport
+
+@Suite struct HandlerTests {
+    @Test func checkpointsKeepTheLastN() throws {
+        let folder = try makeTemporaryFolder()
+        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let optimizer = SGD(for: model, learningRate: 0.1)
+        let trainer = supervisedTrainer(model: model, optimizer: optimizer)
+        let checkpoints = ModelCheckpoint(directory: folder, prefix: "last", keep: 2)
+        checkpoints.attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+        try trainer.run(DataLoader(syntheticData(count: 16), batchSize: 8), maxEpochs: 4)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["last_epoch=3_step=6.ckpt", "last_epoch=4_step=8.ckpt"])
+        let restored = try TrainingCheckpoint(contentsOf: checkpoints.lastCheckpoint!)
+        #expect(restored.epoch == 4 && restored.step == 8 && restored.extra["engine.iteration"] == "8")
+    }
+
+    @Test func checkpointsKeepTheBestNByScore() throws {
+        let folder = try makeTemporaryFolder()
+        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let optimizer = SGD(for: model, learningRate: 0.1)
+        let trainer = supervisedTrainer(model: model, optimizer: optimizer)
+        let scores: [Float] = [0.5, 0.9, 0.7, 0.95, 0.6]
+        let best = ModelCheckpoint(directory: folder, prefix: "best", keep: 2, scoreName: "accuracy") { scores[trainer.state.epoch - 1] }
+        best.attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+        try trainer.run(DataLoader(syntheticData(count: 8), batchSize: 8), maxEpochs: 5)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["best_epoch=2_step=2_accuracy=0.9000.ckpt", "best_epoch=4_step=4_accuracy=0.9500.ckpt"])
+        #expect(best.bestCheckpoint == "\(folder)/best_epoch=4_step=4_accuracy=0.9500.ckpt")
+    }
+
+    @Test func earlyStoppingTerminatesAfterPatience() throws {
+        let trainer = Engine<Int, Int> { _, batch in batch }
+        let validation: [Float] = [0.5, 0.4, 0.45, 0.41, 0.40, 0.3]   // best 0.4 at epoch 2; no real improvement after
+        var evaluations = 0
+        let stopper = EarlyStopping(patience: 3, minimumDelta: 0.005, trainer: trainer) { validation[evaluations - 1] }
+        let evaluator = Engine<Int, Int> { _, batch in batch }
+        stopper.attach(to: evaluator, mode: .minimize)
+        trainer.on(.epochCompleted) { _ in evaluations += 1; try evaluator.run([1]) }
+        try trainer.run([1, 2], maxEpochs: 10)
+        #expect(trainer.state.epoch == 5)
+        #expect(stopper.best == 0.4)
+    }
+
+    @Test func terminateOnNaNStopsTheRun() throws {
+        let trainer = Engine<Float, Float> { _, value in value }
+        TerminateOnNaN().attach(to: trainer)
+        try trainer.run([1, 2, .nan, 4], maxEpochs: 2)
+        #expect(trainer.state.iteration == 3)
+    }
+
+    @Test func schedulerStepsPerIterationOrEpoch() throws {
+        let optimizer = SGD(parameters: [Tensor([0])], learningRate: 1)
+        let scheduler = LearningRateScheduler(StepDecay(stepSize: 2, gamma: 0.5), optimizer: optimizer)
+        let trainer = Engine<Int, Int> { _, batch in batch }
+        var rates: [Float] = []
+        trainer.on(.iterationStarted) { _ in rates.append(optimizer.learningRate) }
+        scheduler.attach(to: trainer, every: .iteration)
+        try trainer.run([1, 2, 3], maxEpochs: 2)
+        #expect(rates == [1, 1, 0.5, 0.5, 0.25, 0.25])
+        #expect(trainer.state.metrics["lr"] == 0.125)
+        let perEpoch = LearningRateScheduler(ExponentialDecay(gamma: 0.1), optimizer: optimizer)
+        let second = Engine<Int, Int> { _, batch in batch }
+        perEpoch.attach(to: second, every: .epoch)
+        try second.run([1, 2], maxEpochs: 2)
+        #expect(perEpoch.stepCount == 2)
+    }
+
+    @Test func timerMeasuresBetweenEvents() throws {
+        let engine = Engine<Int, Int> { _, batch in Thread.sleep(forTimeInterval: 0.01); return batch }
+        let total = EngineTimer(), perStep = EngineTimer(averagePerStep: true)
+        total.attach(to: engine)
+        perStep.attach(to: engine, start: .started, pause: .completed, step: .iterationCompleted)
+        try engine.run([1, 2, 3])
+        #expect(total.value >= 0.03 && total.value < 1)
+        #expect(perStep.value >= 0.01 && perStep.value < total.value)
+    }
+
+    @Test func progressBarPrintsPlainLinesWhenNotATerminal() throws {
+        var text = ""
+        let engine = Engine<Int, Float> { _, batch in Float(batch) / 2 }
+        ProgressBar(values: ["accuracy"], plainEvery: 2, terminal: false, write: { text += $0 }).attach(to: engine)
+        engine.on(.iterationCompleted) { $0.state.metrics["accuracy"] = 0.75 }
+        try engine.run([1, 2, 3, 4, 5])
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("epoch 1/1 2/5 "))
+        #expect(lines[0].contains("it/s") && lines[0].contains("left") && lines[0].contains("output 1.0000") && lines[0].contains("accuracy 0.7500"))
+        #expect(lines[2].hasPrefix("epoch 1/1 5/5 "))
+        var terminal = ""
+        ProgressBar(terminal: true, write: { terminal += $0 }).attach(to: engine)
+        try engine.run([1, 2])
+        #expect(terminal.contains("\r") && terminal.contains("[########################]"))
+    }
+
+    @Test func csvLoggerWritesLightningsLayout() throws {
+        let root = try makeTemporaryFolder()
+        let first = try CSVLogger(root: root, name: "mnist")
+        let second = try CSVLogger(root: root, name: "mnist")
+        #expect(first.directory == "\(root)/mnist/version_0" && second.directory == "\(root)/mnist/version_1")
+        let engine = Engine<Int, Float> { _, batch in Float(batch) }
+        first.attach(to: engine, at: .iterationCompleted) { ["loss": $0.state.output!] }
+        first.attach(to: engine, at: .epochCompleted) { _ in ["accuracy": 0.5] }
+        try engine.run([1, 2])
+        try first.logHyperparameters(["model": "mlp", "lr": "0.001"])
+        let csv = try String(contentsOfFile: "\(first.directory)/metrics.csv", encoding: .utf8)
+        #expect(csv == "step,loss,accuracy\n1,1.0,\n2,2.0,\n2,,0.5\n")
+        #expect(try String(contentsOfFile: "\(first.directory)/hparams.yaml", encoding: .utf8) == "lr: 0.001\nmodel: mlp\n")
+    }
+
+    @Test func metricUsages() throws {
+        let engine = Engine<Float, Float> { _, value in value }
+        Mean(name: "epoch").attach(to: engine, name: "epoch") { $0.update($1) }
+        Mean(name: "batch").attach(to: engine, name: "batch", usage: .batchWise) { $0.update($1) }
+        Mean(name: "running").attach(to: engine, name: "running", usage: .runningBatchWise) { $0.update($1) }
+        var snapshots: [[Float]] = []
+        engine.on(.iterationCompleted) { e in snapshots.append([e.state.metrics["batch"]!, e.state.metrics["running"]!]) }
+        try engine.run([2, 4, 9], maxEpochs: 2)
+        #expect(engine.state.metrics["epoch"] == 5)
+        #expect(snapshots.map { $0[0] } == [2, 4, 9, 2, 4, 9])
+        #expect(snapshots.map { $0[1] } == [2, 3, 5, 4.25, 4.2, 5])
+    }
+}
