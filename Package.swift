@@ -44,5 +44,6 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
+        .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

@@ -1,0 +1,115 @@
+import Events
+import Foundation
+import Metrics
+import TensorCore
+
+extension Trainer {
+    /// Runs the module's validation steps over `data` and returns the logged epoch-level values.
+    @discardableResult
+    public func validate<M: TrainingModule, Source: BatchSource>(_ module: M, data: Source) throws -> [String: Float]
+    where Source.Batch == M.Batch {
+        try standalone(module) { context in
+            try evaluate(module, data, stage: .validate, batches: limitValidationBatches.batches(of: data.batchesPerEpoch), context: context)
+        }
+    }
+
+    /// Runs the module's test steps over `data` and returns the logged epoch-level values.
+    @discardableResult
+    public func test<M: TrainingModule, Source: BatchSource>(_ module: M, data: Source) throws -> [String: Float]
+    where Source.Batch == M.Batch {
+        try standalone(module) { context in
+            try evaluate(module, data, stage: .test, batches: limitTestBatches.batches(of: data.batchesPerEpoch), context: context)
+        }
+    }
+
+    /// The module's predictions for each batch of `data`, in evaluation mode without gradients.
+    public func predict<M: TrainingModule, Source: BatchSource>(_ module: M, data: Source) throws -> [Tensor]
+    where Source.Batch == M.Batch {
+        guard data.batchesPerEpoch > 0 else { throw TrainerError.missingData("the prediction data has no batches") }
+        var predictions: [Tensor] = []
+        let engine = Engine<M.Batch, Tensor> { engine, batch in
+            try withoutGradient { try module.predictStep(batch, batchIndex: engine.state.iterationInEpoch - 1) }
+        }
+        engine.on(.iterationCompleted) { predictions.append($0.state.output!) }
+        module.eval()
+        defer { module.train() }
+        try engine.run(data, epochLength: limitPredictBatches.batches(of: data.batchesPerEpoch))
+        return predictions
+    }
+
+    private func standalone<M: TrainingModule>(_ module: M, _ body: (TrainerContext) throws -> [String: Float]) throws -> [String: Float] {
+        let context = TrainerContext(trainer: self, results: LogResults())
+        context.module = module
+        self.context = context
+        self.module = module
+        defer { self.context = nil }
+        if activeLoggers.isEmpty, let loggers { activeLoggers = loggers }
+        return try TrainerContext.$current.withValue(context) {
+            let values = try body(context)
+            module.train()
+            return values
+        }
+    }
+
+    /// One pass of validation or test steps: an Events engine over `batches` batches, with the
+    /// stage's hooks, in evaluation mode without gradients. Publishes and returns the epoch values.
+    func evaluate<M: TrainingModule, Source: BatchSource>(_ module: M, _ data: Source, stage: Stage, batches: Int,
+                                                          context: TrainerContext) throws -> [String: Float]
+    where Source.Batch == M.Batch {
+        guard data.batchesPerEpoch > 0, batches > 0 else {
+            throw TrainerError.missingData("the \(stage == .test ? "test" : "validation") data has no batches")
+        }
+        let isTest = stage == .test
+        context.results = LogResults()
+        module.eval()
+        context.hook = isTest ? .testStart : .validationStart
+        for callback in orderedCallbacks { isTest ? callback.onTestStart(trainer: self) : callback.onValidationStart(trainer: self) }
+        isTest ? module.onTestStart() : module.onValidationStart()
+        context.hook = isTest ? .testEpochStart : .validationEpochStart
+        for callback in orderedCallbacks { isTest ? callback.onTestEpochStart(trainer: self) : callback.onValidationEpochStart(trainer: self) }
+        isTest ? module.onTestEpochStart() : module.onValidationEpochStart()
+
+        let engine = Engine<M.Batch, Void> { [unowned self] engine, batch in
+            let index = engine.state.iterationInEpoch - 1
+            context.batchSize = (batch as? LabeledBatch)?.count ?? 1
+            context.hook = isTest ? .testBatchStart : .validationBatchStart
+            for callback in self.orderedCallbacks {
+                isTest ? callback.onTestBatchStart(trainer: self, batchIndex: index) : callback.onValidationBatchStart(trainer: self, batchIndex: index)
+            }
+            if !isTest { module.onValidationBatchStart(batch, batchIndex: index) }
+            context.hook = isTest ? .testStep : .validationStep
+            try withoutGradient {
+                isTest ? try module.testStep(batch, batchIndex: index) : try module.validationStep(batch, batchIndex: index)
+            }
+            context.hook = isTest ? .testBatchEnd : .validationBatchEnd
+            for callback in self.orderedCallbacks {
+                isTest ? callback.onTestBatchEnd(trainer: self, batchIndex: index) : callback.onValidationBatchEnd(trainer: self, batchIndex: index)
+            }
+            if !isTest { module.onValidationBatchEnd(batch, batchIndex: index) }
+            context.stepValues = [:]
+        }
+        engine.communicator = communicator
+        engine.onError { [unowned self] _, error in
+            for callback in self.orderedCallbacks { callback.onException(trainer: self, error: error) }
+            module.onException(error)
+            return false
+        }
+        try engine.run(data, epochLength: batches)
+
+        context.hook = isTest ? .testEpochEnd : .validationEpochEnd
+        for callback in orderedCallbacks { isTest ? callback.onTestEpochEnd(trainer: self) : callback.onValidationEpochEnd(trainer: self) }
+        isTest ? module.onTestEpochEnd() : module.onValidationEpochEnd()
+        var values: [String: Float] = [:]
+        if !context.isSanityCheck {
+            let epochValues = try context.results.epochValues(communicator: communicator)
+            try publishEpochValues(epochValues)
+            values = epochValues.all
+        }
+        context.hook = isTest ? .testEnd : .validationEnd
+        for callback in orderedCallbacks {
+            if isTest { callback.onTestEnd(trainer: self) } else { try callback.onValidationEnd(trainer: self) }
+        }
+        isTest ? module.onTestEnd() : module.onValidationEnd()
+        return values
+    }
+}

@@ -1,0 +1,296 @@
+import Events
+import Foundation
+import Metrics
+import TensorCore
+
+extension Trainer {
+    /// Trains `module` on `train`, validating on `validation` as configured, and returns the
+    /// logged epoch-level values (``callbackMetrics``).
+    ///
+    /// With `resumeFrom`, the model, optimizer, scheduler, random generator, loop position and
+    /// callback state come from a checkpoint, and training continues exactly where it stopped
+    /// (mid-epoch too): the final weights equal an uninterrupted run's.
+    /// - Throws: ``TrainerError`` for contradictory settings, missing data or a module without an
+    ///   optimizer, before training starts; ``CheckpointError`` for a checkpoint that does not
+    ///   fit; and whatever a step or hook throws (after the exception hooks ran).
+    @discardableResult
+    public func fit<M: TrainingModule, Source: BatchSource>(
+        _ module: M, train: Source, validation: Source? = nil, resumeFrom: ResumePoint? = nil
+    ) throws -> [String: Float] where Source.Batch == M.Batch {
+        try validateSettings(automaticOptimization: module.automaticOptimization)
+        guard train.batchesPerEpoch > 0 else { throw TrainerError.missingData("the training data has no batches") }
+        if let validation, validation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
+
+        let results = LogResults()
+        let context = TrainerContext(trainer: self, results: results)
+        context.module = module
+        self.context = context
+        self.module = module
+        hasValidationData = validation != nil
+        defer { self.context = nil }
+        return try TrainerContext.$current.withValue(context) {
+            context.hook = .configureOptimizers
+            guard let configuration = module.configureOptimizers() else {
+                throw TrainerError.invalidSetting("configureOptimizers() returned no optimizer")
+            }
+            let optimizer = configuration.optimizer
+            self.optimizer = optimizer
+            context.optimizer = optimizer
+            self.schedulerConfiguration = configuration.scheduler
+            self.scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
+            installDefaultCallbacks()
+            activeLoggers = fastDevRun != nil ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
+
+            // The loop: an Events engine whose step is the automatic optimization step.
+            let overfit = overfitBatches.map { $0.batches(of: train.batchesPerEpoch) }
+            trainBatchesPerEpoch = fastDevRun.map { Swift.min($0, train.batchesPerEpoch) } ?? overfit ?? limitTrainBatches.batches(of: train.batchesPerEpoch)
+            let epochs = fastDevRun != nil ? 1 : (maxEpochs ?? (maxSteps == nil ? 1000 : Int.max / Swift.max(trainBatchesPerEpoch, 1)))
+            let engine = makeTrainingEngine(module, context: context, optimizer: optimizer, validation: validation)
+            saveCheckpointHandler = { path in
+                var entries = engine.checkpointEntries
+                entries["trainer.global_step"] = String(self.globalStep)
+                context.hook = .saveCheckpoint
+                for callback in self.orderedCallbacks { callback.onSaveCheckpoint(trainer: self, entries: &entries) }
+                module.onSaveCheckpoint(&entries)
+                try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
+                                       epoch: self.currentEpoch, step: self.globalStep, extra: entries).save(to: path)
+            }
+            if let resumeFrom { try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context) }
+
+            context.hook = .fitStart
+            for callback in orderedCallbacks { callback.onFitStart(trainer: self) }
+            module.onFitStart()
+            if let validation, resumeFrom == nil, fastDevRun == nil, sanityValidationSteps != 0 {
+                isSanityChecking = true
+                context.isSanityCheck = true
+                for callback in orderedCallbacks { callback.onSanityCheckStart(trainer: self) }
+                let steps = sanityValidationSteps < 0 ? validation.batchesPerEpoch : Swift.min(sanityValidationSteps, validation.batchesPerEpoch)
+                _ = try evaluate(module, validation, stage: .validate, batches: steps, context: context)
+                for callback in orderedCallbacks { callback.onSanityCheckEnd(trainer: self) }
+                context.isSanityCheck = false
+                isSanityChecking = false
+            }
+            try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
+            context.hook = .fitEnd
+            for callback in orderedCallbacks { callback.onFitEnd(trainer: self) }
+            module.onFitEnd()
+            for logger in activeLoggers { try logger.flush() }
+            return callbackMetrics
+        }
+    }
+
+    /// ``fit(_:train:validation:resumeFrom:)`` with a data module's data (prepared on rank 0, set
+    /// up and torn down around the run).
+    @discardableResult
+    public func fit<M: TrainingModule, D: DataModule>(_ module: M, data: D, resumeFrom: ResumePoint? = nil) throws -> [String: Float]
+    where D.Source.Batch == M.Batch {
+        if isGlobalZero { try data.prepareData() }
+        try data.setup(stage: .fit)
+        defer { data.teardown(stage: .fit) }
+        return try fit(module, train: data.trainData(), validation: data.validationData(), resumeFrom: resumeFrom)
+    }
+
+    private func installDefaultCallbacks() {
+        if enableCheckpointing, fastDevRun == nil, checkpointCallbacks.isEmpty {
+            callbacks.append(CheckpointCallback(directory: "\(rootDirectory)/checkpoints"))
+        }
+        if enableProgressBar, !callbacks.contains(where: { $0 is ProgressBarCallback }) { callbacks.append(ProgressBarCallback()) }
+        if enableModelSummary, !callbacks.contains(where: { $0 is ModelSummary }) { callbacks.append(ModelSummary()) }
+        if fastDevRun != nil { callbacks.removeAll { $0 is CheckpointCallback || $0 is EarlyStoppingCallback } }
+    }
+
+    // MARK: The training engine
+
+    private func makeTrainingEngine<M: TrainingModule, Source: BatchSource>(
+        _ module: M, context: TrainerContext, optimizer: any Optimizer, validation: Source?
+    ) -> Engine<M.Batch, Tensor?> where Source.Batch == M.Batch {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let accumulation = gradientAccumulation
+        let engine = Engine<M.Batch, Tensor?> { [unowned self] engine, batch in
+            let index = engine.state.iterationInEpoch - 1
+            let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
+            self.batchInEpoch = index + 1
+            context.batchSize = (batch as? LabeledBatch)?.count ?? 1
+            context.hook = .trainBatchStart
+            for callback in self.orderedCallbacks { callback.onTrainBatchStart(trainer: self, batchIndex: index) }
+            module.onTrainBatchStart(batch, batchIndex: index)
+
+            context.hook = .trainingStep
+            let loss = try module.trainingStep(batch, batchIndex: index)
+            if module.automaticOptimization, let loss {
+                let windowStart = (engine.state.iteration - 1) % accumulation == 0
+                if windowStart {
+                    context.hook = .beforeZeroGrad
+                    for callback in self.orderedCallbacks { callback.onBeforeZeroGrad(trainer: self, optimizer: optimizer) }
+                    module.onBeforeZeroGrad(optimizer)
+                    optimizer.zeroGradients()
+                }
+                let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
+                context.hook = .beforeBackward
+                for callback in self.orderedCallbacks { callback.onBeforeBackward(trainer: self, loss: scaled) }
+                module.onBeforeBackward(scaled)
+                scaled.backward()
+                context.hook = .afterBackward
+                for callback in self.orderedCallbacks { callback.onAfterBackward(trainer: self) }
+                module.onAfterBackward()
+                if engine.state.iteration % accumulation == 0 || lastOfEpoch {
+                    context.hook = .beforeOptimizerStep
+                    for callback in self.orderedCallbacks { callback.onBeforeOptimizerStep(trainer: self, optimizer: optimizer) }
+                    module.onBeforeOptimizerStep(optimizer)
+                    self.gradientClipping?.apply(to: optimizer.parameters)
+                    optimizer.step()
+                    self.globalStep += 1
+                    if let configuration = self.schedulerConfiguration, configuration.interval == .step,
+                       self.globalStep % configuration.frequency == 0 {
+                        self.scheduler?.step()
+                    }
+                }
+            } else if !module.automaticOptimization {
+                self.globalStep += 1
+            }
+            if lastOfEpoch, let configuration = self.schedulerConfiguration, configuration.interval == .epoch,
+               (self.currentEpoch + 1) % configuration.frequency == 0 {
+                self.scheduler?.step()
+            }
+            context.hook = .trainBatchEnd
+            for callback in self.orderedCallbacks { try callback.onTrainBatchEnd(trainer: self, batchIndex: index) }
+            module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
+            try self.publishStepValues(context)
+
+            if let maxSteps = self.maxSteps, self.globalStep >= maxSteps { self.shouldStop = true }
+            if let maxTime = self.maxTime, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 >= maxTime { self.shouldStop = true }
+            if self.shouldStop { engine.terminate() }
+            return loss
+        }
+        engine.communicator = communicator
+        engine.on(.started) { [unowned self] _ in
+            self.shouldStop = false
+            context.hook = .trainStart
+            for callback in self.orderedCallbacks { callback.onTrainStart(trainer: self) }
+            module.onTrainStart()
+        }
+        engine.on(.epochStarted) { [unowned self] engine in
+            self.currentEpoch = engine.state.epoch - 1
+            context.results = LogResults()
+            module.train()
+            context.hook = .trainEpochStart
+            for callback in self.orderedCallbacks { callback.onTrainEpochStart(trainer: self) }
+            module.onTrainEpochStart()
+        }
+        if let validation {
+            // Validation inside the epoch, every n batches or at a fraction of the epoch.
+            engine.on(.iterationCompleted) { [unowned self] engine in
+                let length = engine.state.epochLength, done = engine.state.iterationInEpoch
+                let due: Bool
+                switch self.validationInterval {
+                case .everyBatches(let n): due = engine.state.iteration % n == 0 && done < length
+                case .fraction(let f):
+                    let every = Swift.max(1, Int((Double(length) * f).rounded(.down)))
+                    due = f < 1 && done % every == 0 && done < length
+                }
+                if due && !self.shouldStop { try self.validateWithinFit(module, validation, context: context) }
+            }
+        }
+        engine.on(.epochCompleted) { [unowned self] engine in
+            if let validation, !self.shouldStop || engine.state.iterationInEpoch == engine.state.epochLength {
+                let epochDue = self.checkValidationEveryEpochs.map { (self.currentEpoch + 1) % $0 == 0 } ?? false
+                var endOfEpochDue = epochDue
+                if case .everyBatches(let n) = self.validationInterval { endOfEpochDue = engine.state.iteration % n == 0 || epochDue }
+                if endOfEpochDue { try self.validateWithinFit(module, validation, context: context) }
+            }
+            context.hook = .trainEpochEnd
+            for callback in self.orderedCallbacks where !callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
+            module.onTrainEpochEnd()
+            let epochValues = try context.results.epochValues(communicator: self.communicator)
+            try self.publishEpochValues(epochValues)
+            for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
+            if self.shouldStop { engine.terminate() }
+        }
+        engine.on(.completed) { [unowned self] _ in
+            context.hook = .trainEnd
+            for callback in self.orderedCallbacks { callback.onTrainEnd(trainer: self) }
+            module.onTrainEnd()
+        }
+        engine.onError { [unowned self] _, error in
+            context.hook = .exception
+            for callback in self.orderedCallbacks { callback.onException(trainer: self, error: error) }
+            module.onException(error)
+            return false
+        }
+        return engine
+    }
+
+    private func validateWithinFit<M: TrainingModule, Source: BatchSource>(_ module: M, _ validation: Source, context: TrainerContext) throws
+    where Source.Batch == M.Batch {
+        let trainingResults = context.results
+        let batches = overfitBatches.map { $0.batches(of: validation.batchesPerEpoch) }
+            ?? fastDevRun.map { Swift.min($0, validation.batchesPerEpoch) }
+            ?? limitValidationBatches.batches(of: validation.batchesPerEpoch)
+        _ = try evaluate(module, validation, stage: .validate, batches: batches, context: context)
+        context.results = trainingResults
+        module.train()
+    }
+
+    // MARK: Publishing logged values
+
+    func publishStepValues(_ context: TrainerContext) throws {
+        guard !context.stepValues.isEmpty else { return }
+        for (key, value) in context.stepValues {
+            callbackMetrics[key] = value
+            if context.stepProgressBar.contains(key) { progressBarMetrics[key] = value }
+        }
+        if globalStep % logEveryNSteps == 0 || logEveryNSteps == 1, isGlobalZero {
+            var values = context.stepValues.filter { context.stepLogger.contains($0.key) }
+            if !values.isEmpty {
+                values["epoch"] = Float(currentEpoch)
+                for logger in activeLoggers { try logger.log(values, step: globalStep) }
+            }
+        }
+        context.stepValues = [:]
+    }
+
+    func publishEpochValues(_ epochValues: (all: [String: Float], progressBar: Set<String>, logger: Set<String>)) throws {
+        for (key, value) in epochValues.all {
+            callbackMetrics[key] = value
+            if epochValues.progressBar.contains(key) { progressBarMetrics[key] = value }
+        }
+        var logged = epochValues.all.filter { epochValues.logger.contains($0.key) }
+        if !logged.isEmpty, isGlobalZero {
+            logged["epoch"] = Float(currentEpoch)
+            for logger in activeLoggers { try logger.log(logged, step: globalStep) }
+        }
+    }
+
+    // MARK: Resuming
+
+    private func restore<M: TrainingModule>(_ point: ResumePoint, module: M, optimizer: any Optimizer,
+                                            engine: Engine<M.Batch, Tensor?>, context: TrainerContext) throws {
+        let path: String
+        switch point {
+        case .path(let given): path = given
+        case .last:
+            let candidates = checkpointCallbacks.flatMap { $0.lastCheckpointCandidates() }
+            guard let newest = candidates.max(by: { modificationDate($0) < modificationDate($1) }) else {
+                throw TrainerError.noCheckpoint("resumeFrom: .last found no last*.ckpt; set CheckpointCallback(saveLast: true)")
+            }
+            path = newest
+        case .best:
+            guard let best = checkpointCallbacks.first?.bestCheckpointOnDisk() else {
+                throw TrainerError.noCheckpoint("resumeFrom: .best found no checkpoint of the first CheckpointCallback")
+            }
+            path = best
+        }
+        let checkpoint = try TrainingCheckpoint(contentsOf: path)
+        try checkpoint.restore(model: module, optimizer: optimizer, scheduler: scheduler)
+        try engine.restore(from: checkpoint.extra)
+        globalStep = checkpoint.extra["trainer.global_step"].flatMap(Int.init) ?? checkpoint.step
+        currentEpoch = checkpoint.epoch
+        context.hook = .loadCheckpoint
+        module.onLoadCheckpoint(checkpoint.extra)
+        for callback in orderedCallbacks { callback.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) }
+    }
+
+    private func modificationDate(_ path: String) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+}

@@ -1,0 +1,159 @@
+import Events
+import Foundation
+import Metrics
+import TensorCore
+
+/// How many batches of a stage to run: all, a count, or a fraction of the data.
+public enum BatchLimit: Sendable, Equatable {
+    case all
+    case count(Int)
+    case fraction(Double)
+
+    func batches(of available: Int) -> Int {
+        switch self {
+        case .all: available
+        case .count(let n): Swift.min(n, available)
+        case .fraction(let f): Swift.min(available, Swift.max(1, Int((Double(available) * f).rounded(.down))))
+        }
+    }
+}
+
+/// When validation runs within training.
+public enum ValidationInterval: Sendable, Equatable {
+    /// After this fraction of each training epoch (1.0: at the end of the epoch; 0.25: four times).
+    case fraction(Double)
+    /// Every `n` training batches.
+    case everyBatches(Int)
+}
+
+/// Where `fit` resumes from.
+public enum ResumePoint: Sendable, Equatable {
+    case path(String)
+    /// The most recently written `last*.ckpt` of the checkpoint callbacks.
+    case last
+    /// The best checkpoint of the first checkpoint callback.
+    case best
+}
+
+/// Runs a ``TrainingModule``: `fit`, `validate`, `test`, `predict` (Lightning's `Trainer`),
+/// configured by typed properties with defaults.
+///
+/// The training loop is the Events frontend's ``Engine``: `fit` builds one whose step is the
+/// automatic optimization step and registers the module's and callbacks' hooks on its events.
+/// So the two frontends run the same loop and produce the same weights.
+///
+/// ```swift
+/// let trainer = Trainer(maxEpochs: 5)
+/// trainer.callbacks = [EarlyStoppingCallback(monitor: "val_loss", patience: 3)]
+/// let metrics = try trainer.fit(classifier, train: trainLoader, validation: testLoader)
+/// ```
+public final class Trainer {
+    // MARK: Configuration
+
+    /// Epochs to run; with neither this nor ``maxSteps`` set, 1000 (Lightning's default).
+    public var maxEpochs: Int?
+    /// Optimizer steps to run (not batches).
+    public var maxSteps: Int?
+    /// Wall-clock budget; training stops after the batch that exceeds it.
+    public var maxTime: Double?
+    public var limitTrainBatches = BatchLimit.all
+    public var limitValidationBatches = BatchLimit.all
+    public var limitTestBatches = BatchLimit.all
+    public var limitPredictBatches = BatchLimit.all
+    public var validationInterval = ValidationInterval.fraction(1)
+    /// Validate every this many epochs; nil validates only by ``validationInterval`` batches.
+    public var checkValidationEveryEpochs: Int? = 1
+    /// Validation batches run before training to catch bugs early (discarded).
+    public var sanityValidationSteps = 2
+    /// Batches whose gradients are summed per optimizer step.
+    public var gradientAccumulation = 1
+    public var gradientClipping: GradientClipping?
+    /// Kernels are deterministic in this package whatever the setting; kept for Lightning parity.
+    public var deterministic = true
+    /// Run this many batches of each stage, one epoch, no checkpoints, loggers or early stopping.
+    public var fastDevRun: Int?
+    /// Train and validate on these first batches only (no shuffling of their order is assumed).
+    public var overfitBatches: BatchLimit?
+    public var callbacks: [any Callback] = []
+    /// Loggers; nil gives a ``CSVLogger`` under `rootDirectory/lightning_logs`, `[]` none.
+    public var loggers: [any MetricsLogger]?
+    /// Steps between writes of per-step values to the loggers.
+    public var logEveryNSteps = 50
+    /// Adds a default ``CheckpointCallback`` (last epoch) when none is configured.
+    public var enableCheckpointing = true
+    public var enableProgressBar = true
+    public var enableModelSummary = true
+    public var rootDirectory = "."
+    /// The processes that train together (one by default).
+    public var communicator: any Communicator = SingleProcessCommunicator()
+
+    /// A trainer for `maxEpochs` epochs; set other properties as needed.
+    public init(maxEpochs: Int? = nil, maxSteps: Int? = nil, callbacks: [any Callback] = []) {
+        self.maxEpochs = maxEpochs
+        self.maxSteps = maxSteps
+        self.callbacks = callbacks
+    }
+
+    // MARK: State during and after a run
+
+    /// The current epoch, 0-based (Lightning's `current_epoch`).
+    public internal(set) var currentEpoch = 0
+    /// Optimizer steps taken (Lightning's `global_step`).
+    public internal(set) var globalStep = 0
+    /// Batches run in the current training epoch.
+    public internal(set) var batchInEpoch = 0
+    /// Batches per training epoch.
+    public internal(set) var trainBatchesPerEpoch = 0
+    /// Every logged value, latest first-class: what monitoring callbacks read.
+    public internal(set) var callbackMetrics: [String: Float] = [:]
+    /// Values logged with `progressBar: true`.
+    public internal(set) var progressBarMetrics: [String: Float] = [:]
+    /// Set to true to stop training after the current batch.
+    public var shouldStop = false
+    /// Whether a sanity check is running.
+    public internal(set) var isSanityChecking = false
+    /// Whether the current `fit` has validation data.
+    public internal(set) var hasValidationData = false
+    /// The module being run.
+    public internal(set) weak var module: (any Module)?
+    /// The optimizer and scheduler of the current `fit`.
+    public internal(set) var optimizer: (any Optimizer)?
+    public internal(set) var scheduler: LearningRateScheduler?
+    var schedulerConfiguration: SchedulerConfiguration?
+    /// Loggers in use during a run.
+    public internal(set) var activeLoggers: [any MetricsLogger] = []
+    /// Whether this process is rank 0.
+    public var isGlobalZero: Bool { communicator.isMain }
+
+    var context: TrainerContext?
+    var saveCheckpointHandler: ((String) throws -> Void)?
+
+    /// The callbacks in calling order, monitoring ones last.
+    var orderedCallbacks: [any Callback] {
+        callbacks.filter { !$0.isMonitoring } + callbacks.filter(\.isMonitoring)
+    }
+
+    /// The checkpoint callbacks in use.
+    public var checkpointCallbacks: [CheckpointCallback] { callbacks.compactMap { $0 as? CheckpointCallback } }
+
+    /// Writes a training checkpoint of the current run to `path` (rank 0), atomically.
+    public func saveCheckpoint(to path: String) throws {
+        guard isGlobalZero else { return }
+        try saveCheckpointHandler?(path)
+    }
+
+    func validateSettings(automaticOptimization: Bool) throws {
+        if let maxEpochs, maxEpochs < 1 { throw TrainerError.invalidSetting("maxEpochs must be at least 1, got \(maxEpochs)") }
+        if let maxSteps, maxSteps < 1 { throw TrainerError.invalidSetting("maxSteps must be at least 1, got \(maxSteps)") }
+        if gradientAccumulation < 1 { throw TrainerError.invalidSetting("gradientAccumulation must be at least 1, got \(gradientAccumulation)") }
+        if logEveryNSteps < 1 { throw TrainerError.invalidSetting("logEveryNSteps must be at least 1, got \(logEveryNSteps)") }
+        if case .everyBatches(let n) = validationInterval, n < 1 { throw TrainerError.invalidSetting("validationInterval every \(n) batches") }
+        if case .fraction(let f) = validationInterval, !(f > 0 && f <= 1) { throw TrainerError.invalidSetting("validationInterval fraction must be in (0, 1], got \(f)") }
+        if !automaticOptimization && gradientAccumulation != 1 {
+            throw TrainerError.invalidSetting("gradientAccumulation is not supported with manual optimization; accumulate in trainingStep")
+        }
+        if !automaticOptimization && gradientClipping != nil {
+            throw TrainerError.invalidSetting("gradientClipping is not supported with manual optimization; clip in trainingStep")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Testing
+import Structured
+import TensorCore
+
+/// The hook order of a small `fit` (one epoch, two training and two validation batches), as
+/// Lightning's `test_trainer_model_hook_system_fit` pins it: for each event the callback fires
+/// before the module, sanity validation first, end-of-epoch validation before `on_train_epoch_end`.
+@Suite struct HookOrderTests {
+    @Test func fitCallsHooksInLightningsOrder() throws { try withRandomScope(seed: 1) {
+        let module = Classifier()
+        module.record = []
+        let callback = RecordingCallback()
+        let trainer = quietTrainer(callbacks: [callback])
+        let data = syntheticData(count: 8)
+        let train = DataLoader(data, batchSize: 4), validation = DataLoader(data, batchSize: 4)
+        // Route the callback's entries into the module's list so one sequence holds both.
+        let router = RoutingCallback(callback, into: module)
+        trainer.callbacks = [router]
+        try trainer.fit(module, train: train, validation: validation)
+        let merged = module.record!
+        let validationPass = ["Callback.on_validation_start", "on_validation_start", "Callback.on_validation_epoch_start", "on_validation_epoch_start"]
+            + Array(repeating: ["Callback.on_validation_batch_start", "on_validation_batch_start", "validation_step",
+                                "Callback.on_validation_batch_end", "on_validation_batch_end"], count: 2).flatMap { $0 }
+            + ["Callback.on_validation_epoch_end", "on_validation_epoch_end", "Callback.on_validation_end", "on_validation_end"]
+        let trainBatch = ["Callback.on_train_batch_start", "on_train_batch_start", "training_step",
+                          "Callback.on_before_zero_grad", "on_before_zero_grad",
+                          "Callback.on_before_backward", "on_before_backward", "Callback.on_after_backward", "on_after_backward",
+                          "Callback.on_before_optimizer_step", "on_before_optimizer_step",
+                          "Callback.on_train_batch_end", "on_train_batch_end"]
+        let expected = ["configure_optimizers", "Callback.on_fit_start", "on_fit_start", "Callback.on_sanity_check_start"]
+            + validationPass + ["Callback.on_sanity_check_end", "Callback.on_train_start", "on_train_start",
+                                "Callback.on_train_epoch_start", "on_train_epoch_start"]
+            + trainBatch + trainBatch + validationPass
+            + ["Callback.on_train_epoch_end", "on_train_epoch_end", "Callback.on_train_end", "on_train_end", "Callback.on_fit_end", "on_fit_end"]
+        #expect(merged == expected)
+    } }
+}
+
+/// Forwards a recording callback's entries into the module's record as they happen.
+final class RoutingCallback: Callback {
+    let inner: RecordingCallback
+    let module: Classifier
+    init(_ inner: RecordingCallback, into module: Classifier) { self.inner = inner; self.module = module }
+    private func forward(_ body: () throws -> Void) rethrows {
+        let before = inner.record.count
+        try body()
+        module.record?.append(contentsOf: inner.record[before...])
+    }
+    func onFitStart(trainer: Trainer) { forward { inner.onFitStart(trainer: trainer) } }
+    func onFitEnd(trainer: Trainer) { forward { inner.onFitEnd(trainer: trainer) } }
+    func onSanityCheckStart(trainer: Trainer) { forward { inner.onSanityCheckStart(trainer: trainer) } }
+    func onSanityCheckEnd(trainer: Trainer) { forward { inner.onSanityCheckEnd(trainer: trainer) } }
+    func onTrainStart(trainer: Trainer) { forward { inner.onTrainStart(trainer: trainer) } }
+    func onTrainEnd(trainer: Trainer) { forward { inner.onTrainEnd(trainer: trainer) } }
+    func onTrainEpochStart(trainer: Trainer) { forward { inner.onTrainEpochStart(trainer: trainer) } }
+    func onTrainEpochEnd(trainer: Trainer) throws { try forward { try inner.onTrainEpochEnd(trainer: trainer) } }
+    func onTrainBatchStart(trainer: Trainer, batchIndex: Int) { forward { inner.onTrainBatchStart(trainer: trainer, batchIndex: batchIndex) } }
+    func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws { try forward { try inner.onTrainBatchEnd(trainer: trainer, batchIndex: batchIndex) } }
+    func onValidationStart(trainer: Trainer) { forward { inner.onValidationStart(trainer: trainer) } }
+    func onValidationEnd(trainer: Trainer) throws { try forward { try inner.onValidationEnd(trainer: trainer) } }
+    func onValidationEpochStart(trainer: Trainer) { forward { inner.onValidationEpochStart(trainer: trainer) } }
+    func onValidationEpochEnd(trainer: Trainer) { forward { inner.onValidationEpochEnd(trainer: trainer) } }
+    func onValidationBatchStart(trainer: Trainer, batchIndex: Int) { forward { inner.onValidationBatchStart(trainer: trainer, batchIndex: batchIndex) } }
+    func onValidationBatchEnd(trainer: Trainer, batchIndex: Int) { forward { inner.onValidationBatchEnd(trainer: trainer, batchIndex: batchIndex) } }
+    func onBeforeBackward(trainer: Trainer, loss: Tensor) { forward { inner.onBeforeBackward(trainer: trainer, loss: loss) } }
+    func onAfterBackward(trainer: Trainer) { forward { inner.onAfterBackward(trainer: trainer) } }
+    func onBeforeZeroGrad(trainer: Trainer, optimizer: any Optimizer) { forward { inner.onBeforeZeroGrad(trainer: trainer, optimizer: optimizer) } }
+    func onBeforeOptimizerStep(trainer: Trainer, optimizer: any Optimizer) { forward { inner.onBeforeOptimizerStep(trainer: trainer, optimizer: optimizer) } }
+    func onException(trainer: Trainer, error: Error) { forward { inner.onException(trainer: trainer, error: error) } }
+}
