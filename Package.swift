@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
         .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels"], path: "Examples/MNISTCore"),
         .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Metrics", "Events", "MNISTModels"], path: "Examples/MNISTEvents"),
+        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Metrics", "Structured", "MNISTModels"], path: "Examples/MNISTStructured"),
 
         // MARK: - Tests
 

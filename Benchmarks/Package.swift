@@ -10,7 +10,8 @@ let package = Package(
         .systemLibrary(name: "CBLASDirect", path: "Sources/CBLASDirect", pkgConfig: "openblas"),
         .executableTarget(
             name: "tensor-benchmarks",
-            dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain"), "CBLASDirect"],
+            dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain"),
+                           .product(name: "Structured", package: "SwiftTrain"), "CBLASDirect"],
             path: "Sources/TensorBenchmarks"),
     ]
 )

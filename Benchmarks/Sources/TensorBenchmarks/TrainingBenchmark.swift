@@ -1,9 +1,10 @@
 import Events
+import Structured
 import Foundation
 import TensorCore
 
-/// One MNIST epoch of the reference MLP, batch 64, under the raw core loop and under the Events
-/// engine (supervised trainer), interleaved so that machine noise hits both alike. Reports the
+/// One MNIST epoch of the reference MLP, batch 64, under the raw core loop, the Events
+/// engine (supervised trainer) and the Structured trainer, interleaved so that machine noise hits both alike. Reports the
 /// median epoch time of each and the engine's overhead as a ratio.
 func runTrainingBenchmark(repetitions: Int = 5) {
     guard let mnist = try? MNIST.load(downloadIfMissing: false) else {
@@ -21,7 +22,22 @@ func runTrainingBenchmark(repetitions: Int = 5) {
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    var raw: [Double] = [], engine: [Double] = []
+    /// The same network and optimizer as a training module, logging its loss each step as a
+    /// Lightning user would.
+    final class Classifier: TrainingModule {
+        let network: Sequential
+        var isTraining = true
+        var children: [(String, any Module)] { [("network", network)] }
+        init(_ network: Sequential) { self.network = network }
+        func callAsFunction(_ x: Tensor) -> Tensor { network(x) }
+        func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
+            let loss = crossEntropy(logits: self(batch.inputs), labels: batch.labels)
+            try log("train_loss", loss.scalar)
+            return loss
+        }
+        func configureOptimizers() -> OptimizerConfiguration? { OptimizerConfiguration(Adam(for: self, learningRate: 1e-3)) }
+    }
+    var raw: [Double] = [], engine: [Double] = [], structured: [Double] = []
     for _ in 0..<repetitions {
         raw.append(withRandomScope(seed: 0) {
             let model = makeModel()
@@ -41,9 +57,21 @@ func runTrainingBenchmark(repetitions: Int = 5) {
             let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 1e-3))
             return seconds { _ = try? trainer.run(loader) }
         })
+        structured.append(withRandomScope(seed: 0) {
+            let module = Classifier(makeModel())
+            let trainer = Trainer(maxEpochs: 1)
+            trainer.loggers = []
+            trainer.enableCheckpointing = false
+            trainer.enableProgressBar = false
+            trainer.enableModelSummary = false
+            return seconds { _ = try? trainer.fit(module, train: loader) }
+        })
     }
     let rawMedian = raw.sorted()[repetitions / 2], engineMedian = engine.sorted()[repetitions / 2]
+    let structuredMedian = structured.sorted()[repetitions / 2]
     print("raw core loop   \(format(rawMedian, 3)) s  (runs: \(raw.map { format($0, 2) }.joined(separator: " ")))")
     print("events engine   \(format(engineMedian, 3)) s  (runs: \(engine.map { format($0, 2) }.joined(separator: " ")))")
+    print("structured      \(format(structuredMedian, 3)) s  (runs: \(structured.map { format($0, 2) }.joined(separator: " ")))")
     print("engine / raw    \(format(engineMedian / rawMedian, 3))")
+    print("structured / raw \(format(structuredMedian / rawMedian, 3))")
 }
