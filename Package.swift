@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CZlib"]),
         .target(name: "Metrics", dependencies: ["TensorCore"]),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"]),
-        .target(name: "Structured", dependencies: ["TensorCore", "Metrics", "Events"]),
+        .target(name: "Structured", dependencies: ["TensorCore", "Metrics", "Events", "Distributed"]),
         .target(name: "Events", dependencies: ["TensorCore", "Metrics"]),
 
         // MARK: - Implementation details (system libraries; not API)
@@ -46,5 +46,6 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

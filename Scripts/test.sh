@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds in release mode (the numeric tests and
-# the real-MNIST integration tests are 10-50x slower in debug builds), runs `swift test`.
+# the real-MNIST integration tests are 10-50x slower in debug builds), runs the MPI tests under
+# `mpirun -np 2`, then `swift test` (whose summary line comes last).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/setup.sh
+
+echo "== build (release)"
+swift build -c release --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true
+
+echo "== MPI tests (mpirun -np 2)"
+root_flag=""
+[ "$(id -u)" -eq 0 ] && root_flag="--allow-run-as-root"
+set +e
+timeout 900 mpirun $root_flag --oversubscribe -np 2 \
+    .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing --filter MPITests > .build-mpi.log 2>&1
+mpi_status=$?
+set -e
+grep -E '✘|Test run with|rank [0-9]+ of' .build-mpi.log || true
+rm -f .build-mpi.log
+if [ "$mpi_status" -ne 0 ]; then
+    echo "MPI tests failed (exit $mpi_status)"
+    exit "$mpi_status"
+fi
 
 echo "== swift test (release)"
 # Show failures and build output, not one line per passing test; the summary comes last.

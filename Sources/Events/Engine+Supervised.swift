@@ -2,16 +2,22 @@ import Metrics
 import TensorCore
 
 /// Settings of ``supervisedTrainer(model:optimizer:loss:options:)``.
-public struct SupervisedOptions: Sendable {
+public struct SupervisedOptions {
     /// Gradients of this many batches are summed before each optimizer step; each batch's loss
     /// is divided by it, so the step equals one on the combined batch (Ignite's semantics).
     public var gradientAccumulationSteps = 1
     /// Clipping applied before each optimizer step.
     public var gradientClipping: GradientClipping?
+    /// The processes training together (data parallelism): the model starts from rank 0's
+    /// weights, gradients are averaged over every rank's examples before each optimizer step,
+    /// and handlers that print or write act on rank 0. Give each rank its shard of the data with
+    /// ``DataLoader/sharded(rank:worldSize:)``. Nil (the default) is one process.
+    public var communicator: (any Communicator)?
 
-    public init(gradientAccumulationSteps: Int = 1, gradientClipping: GradientClipping? = nil) {
+    public init(gradientAccumulationSteps: Int = 1, gradientClipping: GradientClipping? = nil, communicator: (any Communicator)? = nil) {
         self.gradientAccumulationSteps = gradientAccumulationSteps
         self.gradientClipping = gradientClipping
+        self.communicator = communicator
     }
 }
 
@@ -47,18 +53,33 @@ public func supervisedTrainer<Output>(
 ) -> Engine<LabeledBatch, Output> {
     let steps = options.gradientAccumulationSteps
     precondition(steps >= 1, "supervisedTrainer: gradientAccumulationSteps must be at least 1, got \(steps)")
-    return Engine { engine, batch in
-        if (engine.state.iteration - 1) % steps == 0 { optimizer.zeroGradients() }
+    let synchronizer = options.communicator.map { GradientSynchronizer(parameters: optimizer.parameters, communicator: $0) }
+    var examplesInWindow = 0
+    let engine = Engine<LabeledBatch, Output> { engine, batch in
+        if (engine.state.iteration - 1) % steps == 0 {
+            optimizer.zeroGradients()
+            examplesInWindow = 0
+        }
         model.train()
         let predictions = model(batch.inputs)
         let value = loss(predictions, batch.labels)
         (steps == 1 ? value : value / Float(steps)).backward()
+        examplesInWindow += batch.count
         if engine.state.iteration % steps == 0 {
+            try synchronizer?.synchronize(localExamples: examplesInWindow)
             options.gradientClipping?.apply(to: optimizer.parameters)
             optimizer.step()
         }
         return outputTransform(batch, predictions, value)
     }
+    if let communicator = options.communicator {
+        engine.communicator = communicator
+        engine.on(.started) { engine in
+            // Resumed runs restored the same checkpoint on every rank; fresh ones take rank 0's weights.
+            if engine.state.iteration == 0 { try model.broadcastState(over: communicator) }
+        }
+    }
+    return engine
 }
 
 /// An evaluator: runs the model in evaluation mode without recording gradients, and feeds
@@ -73,13 +94,18 @@ public func supervisedTrainer<Output>(
 /// try evaluator.run(testLoader)
 /// print(evaluator.state.metrics["accuracy"]!)
 /// ```
-public func supervisedEvaluator(model: any Module, metrics: [String: any PredictionMetric] = [:]) -> Engine<LabeledBatch, PredictionOutput> {
+///
+/// With a `communicator`, each rank evaluates its shard and the metrics combine every rank's
+/// examples, each counted once.
+public func supervisedEvaluator(model: any Module, metrics: [String: any PredictionMetric] = [:],
+                                communicator: (any Communicator)? = nil) -> Engine<LabeledBatch, PredictionOutput> {
     let evaluator = Engine<LabeledBatch, PredictionOutput> { _, batch in
         model.eval()
         defer { model.train() }
         let predictions = withoutGradient { model(batch.inputs) }
         return PredictionOutput(predictions: predictions, targets: batch.labels)
     }
+    if let communicator { evaluator.communicator = communicator }
     for (name, metric) in metrics.sorted(by: { $0.key < $1.key }) {
         metric.attach(to: evaluator, name: name)
     }

@@ -149,7 +149,11 @@ public final class Engine<Batch, Output> {
             for handler in errorHandlers {
                 if try handler.action(self, error) { handled = true }
             }
-            if !handled { throw error }
+            if !handled {
+                // The other ranks would wait in their next collective forever: stop the job.
+                if communicator.worldSize > 1 { communicator.abortJob(reason: "\(error)") }
+                throw error
+            }
         }
         return state
     }

@@ -1,3 +1,4 @@
+import Distributed
 import Events
 import Foundation
 import Metrics
@@ -15,9 +16,11 @@ extension Trainer {
     ///   fit; and whatever a step or hook throws (after the exception hooks ran).
     @discardableResult
     public func fit<M: TrainingModule, Source: BatchSource>(
-        _ module: M, train: Source, validation: Source? = nil, resumeFrom: ResumePoint? = nil
+        _ module: M, train unshardedTrain: Source, validation unshardedValidation: Source? = nil, resumeFrom: ResumePoint? = nil
     ) throws -> [String: Float] where Source.Batch == M.Batch {
         try validateSettings(automaticOptimization: module.automaticOptimization)
+        if strategy == .dataParallel { communicator = try DataParallelLauncher.communicator(devices: devices) }
+        let train = try shard(unshardedTrain), validation = try unshardedValidation.map(shard)
         guard train.batchesPerEpoch > 0 else { throw TrainerError.missingData("the training data has no batches") }
         if let validation, validation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
 
@@ -39,7 +42,8 @@ extension Trainer {
             self.schedulerConfiguration = configuration.scheduler
             self.scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
             installDefaultCallbacks()
-            activeLoggers = fastDevRun != nil ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
+            // Logs are written by rank 0 only.
+            activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
 
             // The loop: an Events engine whose step is the automatic optimization step.
             let overfit = overfitBatches.map { $0.batches(of: train.batchesPerEpoch) }
@@ -55,7 +59,11 @@ extension Trainer {
                 try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
                                        epoch: self.currentEpoch, step: self.globalStep, extra: entries).save(to: path)
             }
-            if let resumeFrom { try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context) }
+            if let resumeFrom {
+                try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context)
+            } else if communicator.worldSize > 1 {
+                try module.broadcastState(over: communicator)
+            }
 
             context.hook = .fitStart
             for callback in orderedCallbacks { callback.onFitStart(trainer: self) }
@@ -90,6 +98,16 @@ extension Trainer {
         return try fit(module, train: data.trainData(), validation: data.validationData(), resumeFrom: resumeFrom)
     }
 
+    /// `data` split for this rank when several processes train; unchanged for one.
+    private func shard<Source: BatchSource>(_ data: Source) throws -> Source {
+        guard communicator.worldSize > 1 else { return data }
+        guard let shardable = data as? any ShardableBatchSource,
+              let sharded = shardable.sharded(rank: communicator.rank, worldSize: communicator.worldSize) as? Source else {
+            throw TrainerError.invalidSetting("data parallelism needs data that can be sharded (a DataLoader), got \(Source.self)")
+        }
+        return sharded
+    }
+
     private func installDefaultCallbacks() {
         if enableCheckpointing, fastDevRun == nil, checkpointCallbacks.isEmpty {
             callbacks.append(CheckpointCallback(directory: "\(rootDirectory)/checkpoints"))
@@ -106,6 +124,8 @@ extension Trainer {
     ) -> Engine<M.Batch, Tensor?> where Source.Batch == M.Batch {
         let start = DispatchTime.now().uptimeNanoseconds
         let accumulation = gradientAccumulation
+        let synchronizer = communicator.worldSize > 1 ? GradientSynchronizer(parameters: optimizer.parameters, communicator: communicator) : nil
+        var examplesInWindow = 0
         let engine = Engine<M.Batch, Tensor?> { [unowned self] engine, batch in
             let index = engine.state.iterationInEpoch - 1
             let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
@@ -120,6 +140,7 @@ extension Trainer {
             if module.automaticOptimization, let loss {
                 let windowStart = (engine.state.iteration - 1) % accumulation == 0
                 if windowStart {
+                    examplesInWindow = 0
                     context.hook = .beforeZeroGrad
                     for callback in self.orderedCallbacks { callback.onBeforeZeroGrad(trainer: self, optimizer: optimizer) }
                     module.onBeforeZeroGrad(optimizer)
@@ -130,10 +151,12 @@ extension Trainer {
                 for callback in self.orderedCallbacks { callback.onBeforeBackward(trainer: self, loss: scaled) }
                 module.onBeforeBackward(scaled)
                 scaled.backward()
+                examplesInWindow += context.batchSize
                 context.hook = .afterBackward
                 for callback in self.orderedCallbacks { callback.onAfterBackward(trainer: self) }
                 module.onAfterBackward()
                 if engine.state.iteration % accumulation == 0 || lastOfEpoch {
+                    try synchronizer?.synchronize(localExamples: examplesInWindow)
                     context.hook = .beforeOptimizerStep
                     for callback in self.orderedCallbacks { callback.onBeforeOptimizerStep(trainer: self, optimizer: optimizer) }
                     module.onBeforeOptimizerStep(optimizer)

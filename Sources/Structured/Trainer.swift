@@ -26,6 +26,25 @@ public enum ValidationInterval: Sendable, Equatable {
     case everyBatches(Int)
 }
 
+/// How the Trainer uses processes.
+public enum Strategy: Sendable, Equatable {
+    /// One process.
+    case singleProcess
+    /// Data parallelism over MPI: every rank holds the model, trains on its shard of each global
+    /// batch, and gradients are averaged before each step.
+    case dataParallel
+}
+
+/// Number formats for training (only 32-bit floats so far).
+public enum Precision: Sendable, Equatable { case float32 }
+
+/// Data that can be split between processes (``DataLoader`` is).
+public protocol ShardableBatchSource: BatchSource {
+    func sharded(rank: Int, worldSize: Int) -> Self
+}
+
+extension DataLoader: ShardableBatchSource {}
+
 /// Where `fit` resumes from.
 public enum ResumePoint: Sendable, Equatable {
     case path(String)
@@ -84,7 +103,15 @@ public final class Trainer {
     public var enableProgressBar = true
     public var enableModelSummary = true
     public var rootDirectory = "."
-    /// The processes that train together (one by default).
+    /// One process, or data parallelism over ``devices`` processes.
+    public var strategy = Strategy.singleProcess
+    /// Processes for `.dataParallel`. Started without `mpirun`, `fit` starts the program again
+    /// under `mpirun -np devices` and exits with its status; under `mpirun`, `-np` decides.
+    public var devices = 1
+    /// Kept for Lightning parity: 32-bit floats are the only precision.
+    public var precision = Precision.float32
+    /// The processes that train together: set by the strategy, or directly (for example an
+    /// in-process communicator in tests).
     public var communicator: any Communicator = SingleProcessCommunicator()
 
     /// A trainer for `maxEpochs` epochs; set other properties as needed.

@@ -39,9 +39,14 @@ public protocol Communicator: AnyObject {
     func reduceScatter<Scalar: CommunicationScalar>(_ values: [Scalar], operation: ReductionOperation) throws -> [Scalar]
     /// Returns once every rank has called it.
     func barrier() throws
+    /// Stops every rank of the job after this rank failed with `reason`, so none waits forever
+    /// in a collective. Default: nothing (one process has nobody waiting for it).
+    func abortJob(reason: String)
 }
 
 extension Communicator {
+    public func abortJob(reason: String) {}
+
     /// Whether this is rank 0, the one that logs and writes checkpoints.
     public var isMain: Bool { rank == 0 }
 

@@ -95,6 +95,11 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         _ = try group.exchange("barrier", rank: rank, [Float]())
     }
 
+    /// Marks the group failed: the other ranks' collectives throw ``CommunicatorError/peerFailed(rank:message:)``.
+    public func abortJob(reason: String) {
+        group.fail(rank: rank, error: CommunicatorError.transport(collective: "abort", message: reason))
+    }
+
     /// The shared rendezvous: each collective is a round in which every rank deposits its
     /// contribution and then reads everyone's.
     private final class Group: @unchecked Sendable {

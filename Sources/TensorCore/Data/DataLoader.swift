@@ -19,6 +19,8 @@ public struct DataLoader<Data: Dataset> {
     public let seed: UInt64
     /// Whether a last batch smaller than `batchSize` is left out.
     public let dropsLastPartialBatch: Bool
+    /// This process's part of the data when several train together: `rank` of `worldSize`.
+    public private(set) var shard: (rank: Int, worldSize: Int)
 
     public init(_ dataset: Data, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropsLastPartialBatch: Bool = false) {
         guard batchSize >= 1 else { fail("DataLoader", "batch size must be at least 1, got \(batchSize)") }
@@ -27,11 +29,58 @@ public struct DataLoader<Data: Dataset> {
         self.shuffle = shuffle
         self.seed = seed
         self.dropsLastPartialBatch = dropsLastPartialBatch
+        self.shard = (0, 1)
     }
 
-    /// The number of batches in one epoch.
+    /// The loader for process `rank` of `worldSize` training together (a distributed sampler).
+    ///
+    /// `batchSize` stays per process: the ranks' batches together form one *global* batch of
+    /// `worldSize × batchSize` consecutive examples of the epoch's order, which is the same on
+    /// every rank (same seed), reshuffled each epoch. Rank r takes the r-th contiguous part, so
+    /// the ranks' parts are disjoint and cover every example exactly once, with no padding or
+    /// duplicates: the last, partial global batch is split as evenly as possible (ranks may get
+    /// one example more than others), and dropped only when it has fewer examples than ranks
+    /// (or with `dropsLastPartialBatch`). Training on the shards with gradients averaged by
+    /// example count (``GradientSynchronizer``) equals one process on `worldSize × batchSize`.
+    ///
+    /// ```swift
+    /// let loader = DataLoader(mnist.train, batchSize: 32, shuffle: true, seed: 0)
+    ///     .sharded(rank: communicator.rank, worldSize: communicator.worldSize)
+    /// ```
+    public func sharded(rank: Int, worldSize: Int) -> DataLoader {
+        guard worldSize >= 1, (0..<worldSize).contains(rank) else {
+            fail("DataLoader.sharded", "rank \(rank) is outside a world of \(worldSize)")
+        }
+        var copy = self
+        copy.shard = (rank, worldSize)
+        return copy
+    }
+
+    /// Examples per global batch (all ranks together).
+    public var globalBatchSize: Int { batchSize * shard.worldSize }
+
+    /// The number of batches in one epoch (the same on every rank).
     public var batchesPerEpoch: Int {
-        dropsLastPartialBatch ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let full = dataset.count / globalBatchSize, remainder = dataset.count % globalBatchSize
+        return full + (dropsLastPartialBatch || remainder < shard.worldSize || remainder == 0 ? 0 : 1)
+    }
+
+    /// The examples of global batch `number`, in epoch order: their count over all ranks.
+    public func globalBatchCount(_ number: Int) -> Int {
+        Swift.min(globalBatchSize, dataset.count - number * globalBatchSize)
+    }
+
+    /// This rank's range within global batch `number`.
+    private func localRange(_ number: Int) -> Range<Int> {
+        let start = number * globalBatchSize
+        let count = globalBatchCount(number)
+        if count == globalBatchSize {
+            return (start + shard.rank * batchSize)..<(start + (shard.rank + 1) * batchSize)
+        }
+        // The last, partial global batch: as even as possible, the first ranks one longer.
+        let base = count / shard.worldSize, extra = count % shard.worldSize
+        let offset = shard.rank * base + Swift.min(shard.rank, extra)
+        return (start + offset)..<(start + offset + base + (shard.rank < extra ? 1 : 0))
     }
 
     /// The order in which epoch `epoch` visits the examples.
@@ -47,10 +96,9 @@ public struct DataLoader<Data: Dataset> {
         return indices
     }
 
-    /// The example indices of batch `number` of epoch `epoch`.
+    /// The example indices of this rank's batch `number` of epoch `epoch`.
     public func batchIndices(_ number: Int, epoch: Int) -> [Int] {
-        let order = order(epoch: epoch)
-        return Array(order[(number * batchSize)..<Swift.min((number + 1) * batchSize, order.count)])
+        Array(order(epoch: epoch)[localRange(number)])
     }
 
     /// Batch `number` of epoch `epoch`.
@@ -61,21 +109,19 @@ public struct DataLoader<Data: Dataset> {
     /// The batches of epoch `epoch`, gathered one at a time as the sequence is iterated, starting
     /// at batch `start` (to resume mid-epoch).
     public func batches(epoch: Int, startingAt start: Int = 0) -> Batches {
-        Batches(dataset: dataset, order: order(epoch: epoch), batchSize: batchSize, count: batchesPerEpoch, start: start)
+        Batches(loader: self, order: order(epoch: epoch), count: batchesPerEpoch, start: start)
     }
 
     /// One epoch's batches as a sequence.
     public struct Batches: Sequence, IteratorProtocol {
-        let dataset: Data
+        let loader: DataLoader
         let order: [Int]
-        let batchSize: Int
         let count: Int
         var position: Int
 
-        init(dataset: Data, order: [Int], batchSize: Int, count: Int, start: Int) {
-            self.dataset = dataset
+        init(loader: DataLoader, order: [Int], count: Int, start: Int) {
+            self.loader = loader
             self.order = order
-            self.batchSize = batchSize
             self.count = count
             self.position = start
         }
@@ -83,8 +129,7 @@ public struct DataLoader<Data: Dataset> {
         public mutating func next() -> Data.Batch? {
             guard position < count else { return nil }
             defer { position += 1 }
-            let start = position * batchSize
-            return dataset.batch(at: Array(order[start..<Swift.min(start + batchSize, order.count)]))
+            return loader.dataset.batch(at: Array(order[loader.localRange(position)]))
         }
     }
 }

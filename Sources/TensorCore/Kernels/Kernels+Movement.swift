@@ -137,3 +137,37 @@ extension Kernels {
         return result
     }
 }
+
+extension Kernels {
+    /// Copies the elements of `tensors` (or zeros for nil) back to back into `buffer` from
+    /// `offset`, each multiplied by `scale`: packing gradients into a communication bucket.
+    static func pack(_ tensors: [Tensor?], counts: [Int], into buffer: inout [Float], at offset: Int, scale: Float) {
+        buffer.withUnsafeMutableBufferPointer { destination in
+            var position = destination.baseAddress! + offset
+            for (tensor, count) in Swift.zip(tensors, counts) {
+                if let tensor {
+                    tensor.withElements { source in
+                        for i in 0..<count { position[i] = source[i] * scale }
+                    }
+                } else {
+                    position.update(repeating: 0, count: count)
+                }
+                position += count
+            }
+        }
+    }
+
+    /// Writes consecutive runs of `buffer` from `offset`, each multiplied by `scale`, into the
+    /// elements of `tensors` in place.
+    static func unpack(_ buffer: [Float], at offset: Int, into tensors: [Tensor], scale: Float) {
+        buffer.withUnsafeBufferPointer { source in
+            var position = source.baseAddress! + offset
+            for tensor in tensors {
+                tensor.withMutableElements { destination in
+                    for i in 0..<destination.count { destination[i] = position[i] * scale }
+                    position += destination.count
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import TensorCore
+
+/// Starting a data-parallel job: under `mpirun` or not, one call gives the communicator.
+public enum DataParallelLauncher {
+    /// Whether OpenMPI's launcher started this process (it sets `OMPI_COMM_WORLD_SIZE`).
+    public static var isLaunchedByMPI: Bool {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil
+    }
+
+    /// The communicator for a job of `devices` processes.
+    ///
+    /// Under `mpirun`, the MPI world (whatever `-np` said). Otherwise, with `devices` 1, a single
+    /// process; with more, this program is started again under `mpirun -np devices` with the same
+    /// arguments (adding `--allow-run-as-root` when running as root, and `--oversubscribe` so that
+    /// more processes than cores are allowed), this process waits for it, and exits with its
+    /// status: the call does not return then. That is how Lightning's DDP strategy launches too.
+    public static func communicator(devices: Int) throws -> any Communicator {
+        if isLaunchedByMPI { return try MPICommunicator.world() }
+        guard devices > 1 else { return SingleProcessCommunicator() }
+        relaunch(devices: devices)
+    }
+
+    /// The `mpirun` command line that runs this program on `devices` processes.
+    public static func mpirunArguments(devices: Int, program: String, arguments: [String]) -> [String] {
+        var command = ["mpirun"]
+        if geteuid() == 0 { command.append("--allow-run-as-root") }
+        command += ["--oversubscribe", "-np", String(devices), program] + arguments
+        return command
+    }
+
+    private static func relaunch(devices: Int) -> Never {
+        let program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let command = mpirunArguments(devices: devices, program: program, arguments: Array(CommandLine.arguments.dropFirst()))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        do {
+            try process.run()
+        } catch {
+            FileHandle.standardError.write(Data("cannot start \(command.joined(separator: " ")): \(error)\n".utf8))
+            exit(1)
+        }
+        process.waitUntilExit()
+        exit(process.terminationStatus)
+    }
+}

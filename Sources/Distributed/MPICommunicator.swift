@@ -1,0 +1,181 @@
+import CMPI
+import Foundation
+import Synchronization
+import TensorCore
+
+/// Collectives over OpenMPI's `MPI_COMM_WORLD`: the real distributed engine, for processes
+/// started by `mpirun` on one machine or many.
+///
+/// The first use initializes MPI (and finalizes it at exit); collectives combine in rank order
+/// (MPI's reductions are deterministic for a fixed process layout). Every MPI call goes through
+/// one choke point that turns return codes into thrown errors. A collective that waits longer
+/// than ``timeout`` seconds prints which one and aborts the whole job; so does
+/// ``abortJob(reason:)``, which the engines call when a rank fails, so no rank hangs.
+///
+/// ```swift
+/// // mpirun -np 2 my-program
+/// let world = try MPICommunicator.world()
+/// var gradients: [Float] = ...
+/// try world.allReduce(&gradients, operation: .mean)
+/// ```
+public final class MPICommunicator: Communicator, @unchecked Sendable {
+    public let rank: Int
+    public let worldSize: Int
+    /// Seconds a collective may wait before the job is aborted.
+    public let timeout: Double
+    private let comm: MPI_Comm
+    private let watchdog = Mutex<(collective: String, deadline: UInt64)?>(nil)
+
+    private static let shared = Mutex<MPICommunicator?>(nil)
+
+    /// The communicator of all processes of the job (initializing MPI on first use).
+    /// - Parameter timeout: seconds before a stuck collective aborts the job (default 300, or
+    ///   `SWIFTTRAIN_COLLECTIVE_TIMEOUT`).
+    public static func world(timeout: Double? = nil) throws -> MPICommunicator {
+        try shared.withLock { current in
+            if let current { return current }
+            let seconds = timeout ?? ProcessInfo.processInfo.environment["SWIFTTRAIN_COLLECTIVE_TIMEOUT"].flatMap(Double.init) ?? 300
+            let created = try MPICommunicator(timeout: seconds)
+            current = created
+            return created
+        }
+    }
+
+    private init(timeout: Double) throws {
+        var initialized: Int32 = 0
+        try MPI.check(MPI_Initialized(&initialized), "MPI_Initialized")
+        if initialized == 0 {
+            var provided: Int32 = 0
+            try MPI.check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided), "MPI_Init_thread")
+            atexit {
+                var finalized: Int32 = 0
+                MPI_Finalized(&finalized)
+                if finalized == 0 { MPI_Finalize() }
+            }
+        }
+        comm = cmpi_comm_world()
+        try MPI.check(MPI_Comm_set_errhandler(comm, cmpi_errors_return()), "MPI_Comm_set_errhandler")
+        var rank: Int32 = 0, size: Int32 = 0
+        try MPI.check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank")
+        try MPI.check(MPI_Comm_size(comm, &size), "MPI_Comm_size")
+        self.rank = Int(rank)
+        self.worldSize = Int(size)
+        self.timeout = timeout
+        startWatchdog()
+    }
+
+    /// Runs `body` as collective `name`, watched by the timeout.
+    private func collective<Result>(_ name: String, _ body: () throws -> Result) throws -> Result {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        watchdog.withLock { $0 = (name, deadline) }
+        defer { watchdog.withLock { $0 = nil } }
+        return try body()
+    }
+
+    private func startWatchdog() {
+        let thread = Thread { [weak self] in
+            while let self {
+                Thread.sleep(forTimeInterval: 0.2)
+                let stuck = self.watchdog.withLock { state -> String? in
+                    guard let state, DispatchTime.now().uptimeNanoseconds > state.deadline else { return nil }
+                    return state.collective
+                }
+                if let stuck {
+                    self.abortJob(reason: "\(stuck) did not complete within \(self.timeout) s (a rank stopped or is stuck)")
+                }
+            }
+        }
+        thread.start()
+    }
+
+    private func datatype<Scalar: CommunicationScalar>(_: Scalar.Type) -> MPI_Datatype {
+        Scalar.self == Float.self ? cmpi_float() : cmpi_double()
+    }
+
+    private func operation(_ operation: ReductionOperation) -> MPI_Op {
+        switch operation {
+        case .sum, .mean: cmpi_op_sum()
+        case .max: cmpi_op_max()
+        case .min: cmpi_op_min()
+        }
+    }
+
+    public func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation reduction: ReductionOperation) throws {
+        guard worldSize > 1, !values.isEmpty else { return }
+        try collective("allReduce") {
+            let count = Int32(values.count), type = datatype(Scalar.self), op = operation(reduction)
+            try values.withUnsafeMutableBytes { buffer in
+                try MPI.check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, type, op, comm), "MPI_Allreduce")
+            }
+        }
+        if reduction == .mean {
+            let size = Scalar(worldSize)
+            for i in values.indices { values[i] /= size }
+        }
+    }
+
+    public func broadcast<Scalar: CommunicationScalar>(_ values: inout [Scalar], from root: Int) throws {
+        guard (0..<worldSize).contains(root) else {
+            throw CommunicatorError.invalidArgument(collective: "broadcast", detail: "root \(root) outside a world of \(worldSize)")
+        }
+        guard worldSize > 1, !values.isEmpty else { return }
+        try collective("broadcast") {
+            let count = Int32(values.count), type = datatype(Scalar.self)
+            try values.withUnsafeMutableBytes { buffer in
+                try MPI.check(MPI_Bcast(buffer.baseAddress, count, type, Int32(root), comm), "MPI_Bcast")
+            }
+        }
+    }
+
+    public func allGather<Scalar: CommunicationScalar>(_ values: [Scalar]) throws -> [[Scalar]] {
+        guard worldSize > 1 else { return [values] }
+        return try collective("allGather") {
+            // Lengths first (they may differ), then the values.
+            var lengths = [Int32](repeating: 0, count: worldSize)
+            var mine = Int32(values.count)
+            try MPI.check(MPI_Allgather(&mine, 1, cmpi_int32(), &lengths, 1, cmpi_int32(), comm), "MPI_Allgather")
+            var offsets = [Int32](repeating: 0, count: worldSize)
+            for r in 1..<worldSize { offsets[r] = offsets[r - 1] + lengths[r - 1] }
+            var all = [Scalar](repeating: 0, count: Int(lengths.reduce(0, +)))
+            let type = datatype(Scalar.self)
+            try values.withUnsafeBytes { send in
+                try all.withUnsafeMutableBytes { receive in
+                    try MPI.check(MPI_Allgatherv(send.baseAddress, mine, type, receive.baseAddress, lengths, offsets, type, comm), "MPI_Allgatherv")
+                }
+            }
+            return (0..<worldSize).map { Array(all[Int(offsets[$0])..<Int(offsets[$0] + lengths[$0])]) }
+        }
+    }
+
+    public func reduceScatter<Scalar: CommunicationScalar>(_ values: [Scalar], operation reduction: ReductionOperation) throws -> [Scalar] {
+        guard worldSize > 1 else { return values }
+        var result = try collective("reduceScatter") { () -> [Scalar] in
+            let counts = (0..<worldSize).map { Int32(block(of: values.count, for: $0).count) }
+            var mine = [Scalar](repeating: 0, count: Int(counts[rank]))
+            let type = datatype(Scalar.self), op = operation(reduction)
+            try values.withUnsafeBytes { send in
+                try mine.withUnsafeMutableBytes { receive in
+                    try MPI.check(MPI_Reduce_scatter(send.baseAddress, receive.baseAddress, counts, type, op, comm), "MPI_Reduce_scatter")
+                }
+            }
+            return mine
+        }
+        if reduction == .mean {
+            let size = Scalar(worldSize)
+            for i in result.indices { result[i] /= size }
+        }
+        return result
+    }
+
+    public func barrier() throws {
+        guard worldSize > 1 else { return }
+        try collective("barrier") { try MPI.check(MPI_Barrier(comm), "MPI_Barrier") }
+    }
+
+    /// Prints `reason` with this rank and aborts every process of the job.
+    public func abortJob(reason: String) {
+        FileHandle.standardError.write(Data("rank \(rank) of \(worldSize): \(reason); aborting the job\n".utf8))
+        MPI_Abort(comm, 1)
+        exit(1)
+    }
+}

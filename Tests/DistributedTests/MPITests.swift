@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import Distributed
+import Events
+import Structured
+import TensorCore
+
+/// Runs only under `mpirun -np 2` (see `.ci/run`): the same checks over real OpenMPI.
+@Suite(.enabled(if: DataParallelLauncher.isLaunchedByMPI, "needs mpirun"), .serialized)
+struct MPITests {
+    @Test func collectivesOverOpenMPI() throws {
+        let world = try MPICommunicator.world()
+        #expect(world.worldSize >= 2)
+        let r = Float(world.rank)
+        var sum: [Float] = [r, 1], mean: [Double] = [Double(world.rank)], high: [Float] = [r]
+        try world.allReduce(&sum, operation: .sum)
+        try world.allReduce(&mean, operation: .mean)
+        try world.allReduce(&high, operation: .max)
+        let n = Float(world.worldSize)
+        #expect(sum == [n * (n - 1) / 2, n])
+        #expect(mean == [Double(n - 1) / 2])
+        #expect(high == [n - 1])
+        var broadcast: [Float] = world.rank == 1 ? [5, 6] : [0, 0]
+        try world.broadcast(&broadcast, from: 1)
+        #expect(broadcast == [5, 6])
+        let gathered = try world.allGather(Array(repeating: r, count: world.rank + 1))
+        #expect(gathered.enumerated().allSatisfy { $0.element == Array(repeating: Float($0.offset), count: $0.offset + 1) })
+        let scattered = try world.reduceScatter((0..<5).map(Float.init), operation: .sum)
+        #expect(scattered == world.block(of: 5, for: world.rank).map { Float($0) * n })
+        try world.barrier()
+    }
+
+    @Test func dataParallelTrainingEqualsOneProcess() throws {
+        let world = try MPICommunicator.world()
+        let reference = singleProcessWeights()
+        let events = try withRandomScope(seed: 42) {
+            let model = makeNetwork()
+            let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01),
+                                            options: SupervisedOptions(communicator: world))
+            try trainer.run(DataLoader(syntheticData(), batchSize: 64 / world.worldSize, shuffle: true, seed: 7)
+                .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: 2)
+            return model.parameters.flatMap(\.scalars)
+        }
+        expectClose(events, reference)
+        var check = events
+        try world.broadcast(&check, from: 0)
+        #expect(check == events, "every rank holds rank 0's weights")
+    }
+}
