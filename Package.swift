@@ -36,8 +36,8 @@ let package = Package(
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
         .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
         .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels"], path: "Examples/MNISTCore"),
-        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Metrics", "Events", "MNISTModels"], path: "Examples/MNISTEvents"),
-        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Metrics", "Structured", "MNISTModels"], path: "Examples/MNISTStructured"),
+        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Metrics", "Events", "Distributed", "MNISTModels"], path: "Examples/MNISTEvents"),
+        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Metrics", "Structured", "Distributed", "MNISTModels"], path: "Examples/MNISTStructured"),
 
         // MARK: - Tests
 

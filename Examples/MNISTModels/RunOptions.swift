@@ -11,6 +11,9 @@ public struct RunOptions {
     public var jsonPath: String?
     /// Train on the first `limit` training images only (for quick checks); nil means all.
     public var limit: Int?
+    /// Processes for data-parallel training (relaunched under `mpirun` when not started by it).
+    /// `--batch-size` stays the global batch: each rank takes `batchSize / worldSize`.
+    public var devices = 1
 
     public init() {}
 
@@ -38,13 +41,14 @@ public struct RunOptions {
             case "--data": dataDirectory = try value(flag)
             case "--json": jsonPath = try value(flag)
             case "--limit": limit = try number(flag, minimum: 1)
+            case "--devices": devices = try number(flag, minimum: 1)
             case "--help", "-h": throw UsageError(Self.usage)
             default: throw UsageError("unknown option \(flag)\n\(Self.usage)")
             }
         }
     }
 
-    public static let usage = "options: --model seed|mlp|cnn (mlp) --epochs N (1) --batch-size B (64) --seed S (0) --data DIR --json FILE --limit N"
+    public static let usage = "options: --model seed|mlp|cnn (mlp) --epochs N (1) --batch-size B (64) --seed S (0) --data DIR --json FILE --limit N --devices N (1)"
 }
 
 /// A command-line mistake, printed as is.

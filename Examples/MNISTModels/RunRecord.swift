@@ -15,15 +15,17 @@ public struct RunRecord: Encodable {
     public var finalLoss: Double
     /// CRC-32 of the final parameters' bytes, in parameter order.
     public var weightsCRC32: UInt32
+    /// Processes that trained together.
+    public var worldSize: Int
 
     enum CodingKeys: String, CodingKey {
         case frontend, model, epochs, batch
         case trainSeconds = "train_seconds", samplesPerSecond = "samples_per_s", testAccuracy = "test_acc"
-        case peakResidentMegabytes = "peak_rss_mb", finalLoss = "final_loss", weightsCRC32 = "weights_crc32"
+        case peakResidentMegabytes = "peak_rss_mb", finalLoss = "final_loss", weightsCRC32 = "weights_crc32", worldSize = "world_size"
     }
 
     public init(frontend: String, model: String, epochs: Int, batch: Int, trainSeconds: Double, samplesPerSecond: Double,
-                testAccuracy: Double, peakResidentMegabytes: Double, finalLoss: Double, weightsCRC32: UInt32) {
+                testAccuracy: Double, peakResidentMegabytes: Double, finalLoss: Double, weightsCRC32: UInt32, worldSize: Int = 1) {
         self.frontend = frontend
         self.model = model
         self.epochs = epochs
@@ -35,6 +37,7 @@ public struct RunRecord: Encodable {
         self.peakResidentMegabytes = peakResidentMegabytes
         self.finalLoss = finalLoss
         self.weightsCRC32 = weightsCRC32
+        self.worldSize = worldSize
     }
 
     /// The record as one line of JSON.

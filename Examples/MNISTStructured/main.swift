@@ -1,6 +1,7 @@
 // The Lightning-style frontend on MNIST: a training module with validation accuracy and loss
 // logged, a progress bar, best-model checkpointing and early stopping.
 // Run with `swift run -c release mnist-structured --model mlp`.
+import Distributed
 import Foundation
 import Metrics
 import MNISTModels
@@ -54,10 +55,14 @@ final class TrainingClock: Callback {
 }
 
 func run(_ options: RunOptions) throws {
+    // Start under mpirun first for --devices > 1, before loading anything.
+    let world = try DataParallelLauncher.communicator(devices: options.devices).worldSize
+    guard options.batchSize % world == 0 else { throw UsageError("--batch-size \(options.batchSize) is not divisible by \(world) processes") }
     let mnist = try MNIST.load(from: options.dataDirectory)
     seedEverything(options.seed)
     let classifier = MNISTClassifier(options.model)
-    let train = DataLoader(mnist.train, batchSize: options.batchSize, shuffle: true, seed: options.seed)
+    // Per-process batches: the trainer shards the loaders, so the global batch is --batch-size.
+    let train = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
     let test = DataLoader(mnist.test, batchSize: 1000)
 
     let clock = TrainingClock()
@@ -68,9 +73,14 @@ func run(_ options: RunOptions) throws {
     ])
     trainer.sanityValidationSteps = 0
     trainer.loggers = []
+    if world > 1 {
+        trainer.strategy = .dataParallel
+        trainer.devices = world
+    }
     if let limit = options.limit { trainer.limitTrainBatches = .count((limit + options.batchSize - 1) / options.batchSize) }
-    print("mnist-structured: \(options.model.rawValue), \(classifier.parameterCount) parameters")
+    if trainer.isGlobalZero { print("mnist-structured: \(options.model.rawValue), \(classifier.parameterCount) parameters on \(world) process(es)") }
     let metrics = try trainer.fit(classifier, train: train, validation: test)
+    guard trainer.isGlobalZero else { return }
 
     let epochs = trainer.currentEpoch + 1
     let samples = Double(min(trainer.trainBatchesPerEpoch * options.batchSize, mnist.train.count) * epochs)
@@ -78,7 +88,7 @@ func run(_ options: RunOptions) throws {
         frontend: "structured", model: options.model.rawValue, epochs: epochs, batch: options.batchSize,
         trainSeconds: clock.seconds, samplesPerSecond: samples / clock.seconds,
         testAccuracy: Double(metrics["val_accuracy"] ?? .nan), peakResidentMegabytes: peakResidentMegabytes(),
-        finalLoss: Double(metrics["train_loss"] ?? .nan), weightsCRC32: weightsChecksum(classifier.network))
+        finalLoss: Double(metrics["train_loss"] ?? .nan), weightsCRC32: weightsChecksum(classifier.network), worldSize: world)
     print(String(format: "trained in %.2f s (%.0f samples/s), test accuracy %.4f, peak RSS %.0f MB, best checkpoint %@",
                  record.trainSeconds, record.samplesPerSecond, record.testAccuracy, record.peakResidentMegabytes,
                  checkpoints.bestModelPath ?? "none"))
