@@ -8,6 +8,11 @@ let package = Package(
     targets: [
         // OpenBLAS called directly: the baseline our `matmul` is measured against.
         .systemLibrary(name: "CBLASDirect", path: "Sources/CBLASDirect", pkgConfig: "openblas"),
+        .systemLibrary(name: "CMPIDirect", path: "Sources/CMPIDirect", pkgConfig: "ompi-c"),
+        .executableTarget(
+            name: "allreduce-benchmark",
+            dependencies: [.product(name: "Distributed", package: "SwiftTrain"), .product(name: "TensorCore", package: "SwiftTrain"), "CMPIDirect"],
+            path: "Sources/AllReduceBenchmark"),
         .executableTarget(
             name: "tensor-benchmarks",
             dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain"),

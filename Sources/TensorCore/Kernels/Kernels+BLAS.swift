@@ -106,6 +106,10 @@ extension Kernels {
     /// 2^20 cycles were within noise of each other.
     static let blasConfiguration: Void = {
         _ = blasKernels
+        // Ranks sharing a machine share its cores (see `Parallel.maximumTasks`).
+        if ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1 > 1 {
+            openblas_set_num_threads(Int32(Parallel.maximumTasks))
+        }
         guard ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] == nil,
               let readEnvironment = openBLASEntry("openblas_read_env"),
               let shutdown = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }

@@ -9,8 +9,15 @@ enum Parallel {
     /// more than it saves.
     static let minimumElementsPerTask = 1 << 15
 
-    /// Cores available to element loops.
-    static let maximumTasks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    /// Cores available to this process's loops: the machine's, divided among the processes of a
+    /// job that share it (`mpirun` says how many in `OMPI_COMM_WORLD_LOCAL_SIZE`), so ranks on one
+    /// machine do not oversubscribe its cores (PyTorch's launcher sets one thread per process for
+    /// the same reason).
+    static let maximumTasks: Int = {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let localRanks = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+        return max(1, min(cores / max(localRanks, 1), 8))
+    }()
 
     /// Calls `body` on disjoint ranges covering `0..<count`. Elementwise loops only: each index
     /// is written by exactly one task, so the result cannot depend on the number of tasks.
