@@ -35,9 +35,11 @@ let package = Package(
 
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
         .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
-        .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels"], path: "Examples/MNISTCore"),
-        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Metrics", "Events", "Distributed", "MNISTModels"], path: "Examples/MNISTEvents"),
-        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Metrics", "Structured", "Distributed", "MNISTModels"], path: "Examples/MNISTStructured"),
+        .target(name: "MNISTRuns", dependencies: ["TensorCore", "Metrics", "Events", "Structured", "Distributed", "MNISTModels"], path: "Examples/MNISTRuns"),
+        .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTCore"),
+        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Distributed", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTEvents"),
+        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Distributed", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTStructured"),
+        .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests
 
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "TensorCore", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

@@ -14,6 +14,10 @@ public struct RunOptions {
     /// Processes for data-parallel training (relaunched under `mpirun` when not started by it).
     /// `--batch-size` stays the global batch: each rank takes `batchSize / worldSize`.
     public var devices = 1
+    /// Where to write the learning curves (JSON), for the comparison report.
+    public var curvesPath: String?
+    /// Where `mnist-compare` writes its HTML report.
+    public var reportPath: String?
 
     public init() {}
 
@@ -42,6 +46,8 @@ public struct RunOptions {
             case "--json": jsonPath = try value(flag)
             case "--limit": limit = try number(flag, minimum: 1)
             case "--devices": devices = try number(flag, minimum: 1)
+            case "--curves": curvesPath = try value(flag)
+            case "--report": reportPath = try value(flag)
             case "--help", "-h": throw UsageError(Self.usage)
             default: throw UsageError("unknown option \(flag)\n\(Self.usage)")
             }

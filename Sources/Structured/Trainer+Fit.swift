@@ -137,6 +137,8 @@ extension Trainer {
 
             context.hook = .trainingStep
             let loss = try module.trainingStep(batch, batchIndex: index)
+            // Logged values are visible to callbacks at once, as in Lightning.
+            self.updateCallbackMetrics(context)
             if module.automaticOptimization, let loss {
                 let windowStart = (engine.state.iteration - 1) % accumulation == 0
                 if windowStart {
@@ -256,12 +258,16 @@ extension Trainer {
 
     // MARK: Publishing logged values
 
-    func publishStepValues(_ context: TrainerContext) throws {
-        guard !context.stepValues.isEmpty else { return }
+    func updateCallbackMetrics(_ context: TrainerContext) {
         for (key, value) in context.stepValues {
             callbackMetrics[key] = value
             if context.stepProgressBar.contains(key) { progressBarMetrics[key] = value }
         }
+    }
+
+    func publishStepValues(_ context: TrainerContext) throws {
+        guard !context.stepValues.isEmpty else { return }
+        updateCallbackMetrics(context)
         if globalStep % logEveryNSteps == 0 || logEveryNSteps == 1, isGlobalZero {
             var values = context.stepValues.filter { context.stepLogger.contains($0.key) }
             if !values.isEmpty {

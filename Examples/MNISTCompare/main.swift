@@ -1,0 +1,155 @@
+// The side-by-side comparison: the same reference model, seed and data trained by the raw core
+// loop, the Events frontend and the Structured frontend, each in its own process (so that each
+// peak-memory figure is its own), then one table, optional JSON records and an HTML report.
+// Run with `swift run -c release mnist-compare --model mlp --report report.html`.
+import Foundation
+import MNISTModels
+
+struct Run {
+    let frontend: String
+    let record: [String: Any]
+    let loss: [(Double, Double)]
+    let accuracy: [(Double, Double)]
+    let userCodeLines: Int?
+
+    func number(_ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
+}
+
+let frontends = ["core", "events", "structured"]
+
+/// The folder holding this executable (its siblings are the three training programs).
+func executableFolder() -> URL {
+    let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: path).deletingLastPathComponent()
+}
+
+/// Lines of code (not blank, not comments) in the frontend's user code, found from the working
+/// directory or from the build folder up; nil when the sources are not around.
+func userCodeLines(_ frontend: String) -> Int? {
+    let file = "Examples/MNISTRuns/\(frontend.prefix(1).uppercased() + frontend.dropFirst())Run.swift"
+    var folder = executableFolder()
+    var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(file)]
+    for _ in 0..<4 { folder = folder.deletingLastPathComponent(); candidates.append(folder.appendingPathComponent(file)) }
+    guard let source = candidates.lazy.compactMap({ try? String(contentsOf: $0, encoding: .utf8) }).first else { return nil }
+    return source.split(separator: "\n").filter {
+        let line = $0.trimmingCharacters(in: .whitespaces)
+        return !line.isEmpty && !line.hasPrefix("//")
+    }.count
+}
+
+func train(_ frontend: String, _ arguments: [String]) throws -> Run {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-compare-\(getpid())-\(frontend)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let json = folder.appendingPathComponent("record.json").path, curves = folder.appendingPathComponent("curves.json").path
+    let process = Process()
+    process.executableURL = executableFolder().appendingPathComponent("mnist-\(frontend)")
+    process.arguments = arguments + ["--json", json, "--curves", curves]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw UsageError("mnist-\(frontend) failed with status \(process.terminationStatus):\n\(text)") }
+    if let summary = text.split(separator: "\n").last(where: { $0.hasPrefix("trained in") }) { print("  \(frontend): \(summary)") }
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any] ?? [:]
+    let curve = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: curves))) as? [String: Any] ?? [:]
+    func points(_ key: String) -> [(Double, Double)] {
+        (curve[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
+    }
+    return Run(frontend: frontend, record: record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend))
+}
+
+func table(_ runs: [Run]) -> [[String]] {
+    [["frontend", "user code lines", "epochs", "train s", "samples/s", "test accuracy", "peak RSS MB", "weights CRC-32"]] + runs.map { run in
+        [run.frontend, run.userCodeLines.map(String.init) ?? "n/a", String(Int(run.number("epochs"))),
+         String(format: "%.2f", run.number("train_seconds")), String(format: "%.0f", run.number("samples_per_s")),
+         String(format: "%.4f", run.number("test_acc")), String(format: "%.0f", run.number("peak_rss_mb")),
+         String(format: "%08x", UInt32(run.number("weights_crc32")))]
+    }
+}
+
+func printTable(_ rows: [[String]]) {
+    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+    for (index, row) in rows.enumerated() {
+        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        if index == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+    }
+}
+
+/// An SVG line chart of one curve per run.
+func chart(_ title: String, _ series: [(String, [(Double, Double)])], xLabel: String, fraction: Bool = false) -> String {
+    let colors = ["#1f77b4", "#d62728", "#2ca02c"], dashes = ["", "6,4", "2,3"]
+    let width = 520.0, height = 300.0, left = 55.0, right = 15.0, top = 30.0, bottom = 40.0
+    let all = series.flatMap(\.1)
+    guard let minX = all.map(\.0).min(), let maxX = all.map(\.0).max(), var minY = all.map(\.1).min(), var maxY = all.map(\.1).max() else {
+        return "<p>\(title): no data</p>"
+    }
+    let margin = max((maxY - minY) * 0.05, fraction ? 0.005 : 0.05)
+    (minY, maxY) = (minY - margin, maxY + margin)
+    if fraction { (minY, maxY) = (max(minY, 0), min(maxY, 1)) }
+    func x(_ v: Double) -> Double { left + (maxX == minX ? 0.5 : (v - minX) / (maxX - minX)) * (width - left - right) }
+    func y(_ v: Double) -> Double { height - bottom - (v - minY) / (maxY - minY) * (height - top - bottom) }
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
+    svg += "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-size=\"13\">\(title)</text>"
+    svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    for i in 0...4 {
+        let v = minY + (maxY - minY) * Double(i) / 4
+        svg += "<text x=\"\(left - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(String(format: "%.3g", v))</text>"
+    }
+    // X ticks: every point when there are few distinct ones (epochs), else five even ticks.
+    let distinct = Set(all.map(\.0)).sorted()
+    let ticks = distinct.count <= 10 ? distinct : (0...4).map { minX + (maxX - minX) * Double($0) / 4 }
+    for u in ticks {
+        svg += "<text x=\"\(x(u))\" y=\"\(height - bottom + 15)\" text-anchor=\"middle\">\(String(format: "%.0f", u))</text>"
+    }
+    svg += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(xLabel)</text>"
+    for (index, (name, points)) in series.enumerated() {
+        let path = points.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
+        svg += "<polyline fill=\"none\" stroke=\"\(colors[index % 3])\" stroke-width=\"1.6\" stroke-dasharray=\"\(dashes[index % 3])\" points=\"\(path)\"/>"
+        if points.count == 1 { svg += "<circle cx=\"\(x(points[0].0))\" cy=\"\(y(points[0].1))\" r=\"3\" fill=\"\(colors[index % 3])\"/>" }
+        svg += "<text x=\"\(width - right - 90)\" y=\"\(top + 14 * Double(index + 1))\" fill=\"\(colors[index % 3])\">\(name)</text>"
+    }
+    return svg + "</svg>"
+}
+
+func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
+    let rows = table(runs)
+    var page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>MNIST \(options.model.rawValue): core, Events, Structured</title>"
+    page += "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}th{background:#eee}</style></head><body>"
+    page += "<h1>MNIST \(options.model.rawValue): the raw core loop, Events and Structured</h1>"
+    page += "<p>\(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed). Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p><table>"
+    page += "<tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
+    for row in rows.dropFirst() { page += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
+    page += "</table><p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
+    page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
+    page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
+    return page + "</body></html>\n"
+}
+
+do {
+    let options = try RunOptions(parsing: Array(CommandLine.arguments.dropFirst()))
+    var forwarded = ["--model", options.model.rawValue, "--epochs", String(options.epochs), "--batch-size", String(options.batchSize),
+                     "--seed", String(options.seed)]
+    if let data = options.dataDirectory { forwarded += ["--data", data] }
+    if let limit = options.limit { forwarded += ["--limit", String(limit)] }
+    print("mnist-compare: \(options.model.rawValue), \(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed)")
+    let runs = try frontends.map { try train($0, forwarded) }
+    print("")
+    printTable(table(runs))
+    let identical = Set(runs.map { Int($0.number("weights_crc32")) }).count == 1
+    print("\nfinal weights bit-identical across the three runs: \(identical ? "yes" : "NO")")
+    if let path = options.jsonPath {
+        let lines = try runs.map { String(decoding: try JSONSerialization.data(withJSONObject: $0.record, options: [.sortedKeys]), as: UTF8.self) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+    }
+    if let path = options.reportPath {
+        try Data(html(runs, options: options, identical: identical).utf8).write(to: URL(fileURLWithPath: path))
+        print("report: \(path)")
+    }
+    if !identical { exit(2) }
+} catch {
+    FileHandle.standardError.write(Data("mnist-compare: \(error)\n".utf8))
+    exit(1)
+}

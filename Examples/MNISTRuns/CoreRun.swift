@@ -1,0 +1,40 @@
+import Foundation
+import MNISTModels
+import TensorCore
+
+/// The reference model trained by a hand-written loop over the core: no frontend.
+public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> RunResult {
+    seedEverything(options.seed)
+    let network = options.model.makeNetwork()
+    let optimizer = options.model.makeOptimizer(for: network)
+    let train = DataLoader(mnist.train, batchSize: options.batchSize, shuffle: true, seed: options.seed)
+    let batches = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? train.batchesPerEpoch
+    let every = max(1, batches / curvePointsPerEpoch)
+
+    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    var lastLoss: Float = .nan, trainSeconds = 0.0, step = 0
+    for epoch in 0..<options.epochs {
+        let ((), seconds) = timed {
+            for batch in train.batches(epoch: epoch).prefix(batches) {
+                let loss = crossEntropy(logits: network(batch.inputs), labels: batch.labels)
+                optimizer.zeroGradients()
+                loss.backward()
+                optimizer.step()
+                lastLoss = loss.scalar
+                step += 1
+                if step % every == 0 { lossCurve.append((step, lastLoss)) }
+            }
+        }
+        trainSeconds += seconds
+        accuracyCurve.append((epoch + 1, Float(accuracy(of: network, on: mnist.test))))
+    }
+    let samples = Double(min(batches * options.batchSize, mnist.train.count) * options.epochs)
+    var result = RunResult(record: RunRecord(
+        frontend: "core", model: options.model.rawValue, epochs: options.epochs, batch: options.batchSize,
+        trainSeconds: trainSeconds, samplesPerSecond: samples / trainSeconds,
+        testAccuracy: Double(accuracyCurve.last?.1 ?? .nan), peakResidentMegabytes: peakResidentMegabytes(),
+        finalLoss: Double(lastLoss), weightsCRC32: weightsChecksum(network)))
+    result.lossCurve = lossCurve
+    result.accuracyCurve = accuracyCurve
+    return result
+}

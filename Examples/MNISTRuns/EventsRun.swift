@@ -1,0 +1,67 @@
+import Distributed
+import Events
+import Foundation
+import Metrics
+import MNISTModels
+import TensorCore
+
+/// The reference model trained with the Events frontend: a supervised trainer, an evaluator with
+/// accuracy and loss, a progress bar, best-model checkpointing and early stopping.
+public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicator: any Communicator = SingleProcessCommunicator(),
+                            checkpointDirectory: String? = "checkpoints", showProgress: Bool = true) throws -> RunResult {
+    let world = communicator.worldSize, isMain = communicator.isMain
+    seedEverything(options.seed)
+    let model = options.model.makeNetwork()
+    let optimizer = options.model.makeOptimizer(for: model)
+    let trainLoader = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
+        .sharded(rank: communicator.rank, worldSize: world)
+    let epochLength = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? trainLoader.batchesPerEpoch
+    let testLoader = DataLoader(mnist.test, batchSize: 1000).sharded(rank: communicator.rank, worldSize: world)
+
+    let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world > 1 ? communicator : nil))
+    let evaluator = supervisedEvaluator(model: model, metrics: [
+        "accuracy": Accuracy(task: .multiclass(classes: 10)),
+        "loss": Loss { crossEntropy(logits: $0, labels: $1) },
+    ], communicator: communicator)
+    if showProgress { ProgressBar(values: ["val_accuracy"]).attach(to: trainer) }
+    TerminateOnNaN().attach(to: trainer)
+    var result = RunResult(record: RunRecord(frontend: "events", model: options.model.rawValue, epochs: 0, batch: options.batchSize,
+                                             trainSeconds: 0, samplesPerSecond: 0, testAccuracy: 0, peakResidentMegabytes: 0,
+                                             finalLoss: 0, weightsCRC32: 0, worldSize: world))
+    let every = max(1, epochLength / curvePointsPerEpoch)
+    trainer.on(.iterationCompleted(every: every)) { result.lossCurve.append(($0.state.iteration, $0.state.output!)) }
+
+    // Evaluate after every epoch; that time is not training time.
+    var evaluationSeconds = 0.0
+    trainer.on(.epochCompleted) { trainer in
+        let ((), seconds) = try timed { try evaluator.run(testLoader) }
+        evaluationSeconds += seconds
+        let accuracy = evaluator.state.metrics["accuracy"]!
+        trainer.state.metrics["val_accuracy"] = accuracy
+        result.accuracyCurve.append((trainer.state.epoch, accuracy))
+    }
+    let checkpoints = checkpointDirectory.map {
+        ModelCheckpoint(directory: "\($0)/events-\(options.model.rawValue)", prefix: "best", keep: 1, scoreName: "val_accuracy") {
+            evaluator.state.metrics["accuracy"]!
+        }
+    }
+    evaluator.on(.completed) { _ in
+        guard isMain, let checkpoints else { return }
+        let ((), seconds) = try timed {
+            try checkpoints.save(model: model, optimizer: optimizer, scheduler: nil, epoch: trainer.state.epoch,
+                                 step: trainer.state.iteration, extra: trainer.checkpointEntries)
+        }
+        evaluationSeconds += seconds
+    }
+    EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }.attach(to: evaluator, mode: .minimize)
+
+    let (_, total) = try timed { try trainer.run(trainLoader, maxEpochs: options.epochs, epochLength: epochLength) }
+    let seconds = total - evaluationSeconds
+    let samples = Double(min(epochLength * options.batchSize, mnist.train.count) * trainer.state.epoch)
+    result.record = RunRecord(
+        frontend: "events", model: options.model.rawValue, epochs: trainer.state.epoch, batch: options.batchSize,
+        trainSeconds: seconds, samplesPerSecond: samples / seconds,
+        testAccuracy: Double(evaluator.state.metrics["accuracy"]!), peakResidentMegabytes: peakResidentMegabytes(),
+        finalLoss: Double(trainer.state.output ?? .nan), weightsCRC32: weightsChecksum(model), worldSize: world)
+    return result
+}

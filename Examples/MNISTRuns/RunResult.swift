@@ -1,0 +1,39 @@
+import Foundation
+import MNISTModels
+
+/// A run's record plus its learning curves, for the comparison report.
+public struct RunResult {
+    public var record: RunRecord
+    /// Training loss at global steps.
+    public var lossCurve: [(step: Int, loss: Float)] = []
+    /// Test accuracy after each epoch.
+    public var accuracyCurve: [(epoch: Int, accuracy: Float)] = []
+
+    public init(record: RunRecord) { self.record = record }
+
+    /// The curves as JSON: `{"frontend": ..., "loss": [[step, loss], ...], "accuracy": [[epoch, acc], ...]}`.
+    public var curvesJSON: String {
+        let loss = lossCurve.map { "[\($0.step),\($0.loss)]" }.joined(separator: ",")
+        let accuracy = accuracyCurve.map { "[\($0.epoch),\($0.accuracy)]" }.joined(separator: ",")
+        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)]}"
+    }
+
+    /// Writes the record (`--json`) and curves (`--curves`) where asked, and prints the summary.
+    public func report(_ options: RunOptions) throws {
+        print(String(format: "trained in %.2f s (%.0f samples/s), test accuracy %.4f, peak RSS %.0f MB",
+                     record.trainSeconds, record.samplesPerSecond, record.testAccuracy, record.peakResidentMegabytes))
+        print(record.jsonLine)
+        if let path = options.jsonPath { try record.append(to: path) }
+        if let path = options.curvesPath { try Data((curvesJSON + "\n").utf8).write(to: URL(fileURLWithPath: path)) }
+    }
+}
+
+/// Loss points recorded per epoch in the curves.
+let curvePointsPerEpoch = 50
+
+/// Runs `body`, returning its value and the seconds it took.
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Metrics
+import MNISTModels
+import Structured
+import TensorCore
+
+/// Any reference network as a training module.
+final class MNISTClassifier: TrainingModule {
+    let network: any Module
+    let model: ReferenceModel
+    let accuracy = Accuracy(task: .multiclass(classes: 10))
+    var isTraining = true
+    var children: [(String, any Module)] { [("network", network)] }
+
+    init(_ model: ReferenceModel) {
+        self.model = model
+        network = model.makeNetwork()
+    }
+
+    func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
+
+    func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
+        let loss = crossEntropy(logits: self(batch.inputs), labels: batch.labels)
+        try log("train_loss", loss.scalar, progressBar: true)
+        return loss
+    }
+
+    func validationStep(_ batch: LabeledBatch, batchIndex: Int) throws {
+        let logits = self(batch.inputs)
+        try accuracy.update(predictions: logits, targets: batch.labels)
+        try log("val_loss", crossEntropy(logits: logits, labels: batch.labels).scalar, progressBar: true)
+        try log("val_accuracy", accuracy, progressBar: true)
+    }
+
+    func configureOptimizers() -> OptimizerConfiguration? {
+        OptimizerConfiguration(model.makeOptimizer(for: network))
+    }
+}
+
+/// Training time without validation and checkpoint writing, and the curves.
+final class RunObserver: Callback {
+    private var start: UInt64 = 0, pausedAt: UInt64 = 0
+    private let every: Int
+    private(set) var seconds = 0.0
+    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    init(every: Int) { self.every = every }
+    func onTrainEpochStart(trainer: Trainer) { start = DispatchTime.now().uptimeNanoseconds }
+    func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws {
+        if trainer.globalStep % every == 0, let loss = trainer.callbackMetrics["train_loss"] { lossCurve.append((trainer.globalStep, loss)) }
+    }
+    func onValidationStart(trainer: Trainer) { pausedAt = DispatchTime.now().uptimeNanoseconds }
+    func onValidationEnd(trainer: Trainer) throws {
+        start += DispatchTime.now().uptimeNanoseconds - pausedAt
+        if !trainer.isSanityChecking, let accuracy = trainer.callbackMetrics["val_accuracy"] { accuracyCurve.append((trainer.currentEpoch + 1, accuracy)) }
+    }
+    func onTrainEpochEnd(trainer: Trainer) throws { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}
+
+/// The reference model trained with the Structured frontend: a training module with validation
+/// accuracy and loss logged, a progress bar, best-model checkpointing and early stopping.
+public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldSize world: Int = 1,
+                                checkpointDirectory: String? = "checkpoints", showProgress: Bool = true) throws -> RunResult {
+    seedEverything(options.seed)
+    let classifier = MNISTClassifier(options.model)
+    let train = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
+    let test = DataLoader(mnist.test, batchSize: 1000)
+    let batches = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? train.sharded(rank: 0, worldSize: world).batchesPerEpoch
+    let observer = RunObserver(every: max(1, batches / curvePointsPerEpoch))
+
+    var callbacks: [any Callback] = [observer, EarlyStoppingCallback(monitor: "val_loss", patience: 3)]
+    let checkpoints = checkpointDirectory.map {
+        CheckpointCallback(directory: "\($0)/structured-\(options.model.rawValue)", filename: "best-{epoch}-{val_accuracy:.4f}",
+                           monitor: "val_accuracy", mode: .max)
+    }
+    if let checkpoints { callbacks.append(checkpoints) }
+    if showProgress { callbacks.append(ProgressBarCallback()) }
+    let trainer = Trainer(maxEpochs: options.epochs, callbacks: callbacks)
+    trainer.sanityValidationSteps = 0
+    trainer.loggers = []
+    trainer.enableCheckpointing = checkpoints != nil
+    trainer.enableProgressBar = showProgress
+    trainer.enableModelSummary = false
+    trainer.limitTrainBatches = .count(batches)
+    if world > 1 {
+        trainer.strategy = .dataParallel
+        trainer.devices = world
+    }
+    let metrics = try trainer.fit(classifier, train: train, validation: test)
+
+    let epochs = trainer.currentEpoch + 1
+    let samples = Double(min(batches * options.batchSize, mnist.train.count) * epochs)
+    var result = RunResult(record: RunRecord(
+        frontend: "structured", model: options.model.rawValue, epochs: epochs, batch: options.batchSize,
+        trainSeconds: observer.seconds, samplesPerSecond: samples / observer.seconds,
+        testAccuracy: Double(metrics["val_accuracy"] ?? .nan), peakResidentMegabytes: peakResidentMegabytes(),
+        finalLoss: Double(metrics["train_loss"] ?? .nan), weightsCRC32: weightsChecksum(classifier.network), worldSize: world))
+    result.lossCurve = observer.lossCurve
+    result.accuracyCurve = observer.accuracyCurve
+    return result
+}
