@@ -32,50 +32,39 @@ struct WindowGeometry {
 }
 
 extension Kernels {
-    /// The im2col matrix: one row per output position (sample-major), holding that position's
-    /// input window across channels, `[batch·positions, channels·kh·kw]`, zeros where the window
-    /// overhangs the padded border.
-    static func im2col(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
-        let result = Tensor(uninitializedShape: [g.batch * g.positions, g.windowLength])
-        let columns = result.storage.base
+    /// The im2col matrix in channel-major layout, `[channels·kh·kw, batch·positions]`: row
+    /// `(c, kh, kw)` holds, for every sample and output position, the input value under that
+    /// kernel tap (zero in the padding). Each copy is a run along an output row (`outputWidth`
+    /// values), and each task fills its own rows.
+    static func im2colChannelMajor(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let columns = g.batch * g.positions
+        let result = Tensor(uninitializedShape: [g.windowLength, columns])
+        let output = result.storage.base
         x.withElements { elements in
             let input = elements.baseAddress!
-            Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
-                for n in samples {
-                    for oh in 0..<g.outputHeight {
-                        for ow in 0..<g.outputWidth {
-                            var row = columns + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
-                            if g.padding == 0 {
-                                // Every window lies inside the image: straight copies of short runs,
-                                // element by element (a memmove call per 5-float run costs more).
-                                for c in 0..<g.channels {
-                                    let plane = input + (n * g.channels + c) * g.height * g.width
-                                    for kh in 0..<g.kernelHeight {
-                                        let source = plane + (oh * g.stride + kh) * g.width + ow * g.stride
-                                        for kw in 0..<g.kernelWidth { row[kw] = source[kw] }
-                                        row += g.kernelWidth
-                                    }
-                                }
-                                continue
-                            }
-                            for c in 0..<g.channels {
-                                let plane = input + (n * g.channels + c) * g.height * g.width
-                                for kh in 0..<g.kernelHeight {
-                                    let ih = oh * g.stride - g.padding + kh
-                                    let left = ow * g.stride - g.padding
-                                    if ih < 0 || ih >= g.height {
-                                        row.update(repeating: 0, count: g.kernelWidth)
-                                    } else if left >= 0 && left + g.kernelWidth <= g.width {
-                                        row.update(from: plane + ih * g.width + left, count: g.kernelWidth)
-                                    } else {
-                                        for kw in 0..<g.kernelWidth {
-                                            let iw = left + kw
-                                            row[kw] = iw >= 0 && iw < g.width ? plane[ih * g.width + iw] : 0
-                                        }
-                                    }
-                                    row += g.kernelWidth
+            Parallel.forEachChunk(count: g.windowLength, minimumChunk: max(1, Parallel.minimumElementsPerTask / max(columns, 1))) { rows in
+                for row in rows {
+                    let c = row / (g.kernelHeight * g.kernelWidth)
+                    let kh = (row / g.kernelWidth) % g.kernelHeight, kw = row % g.kernelWidth
+                    for n in 0..<g.batch {
+                        let plane = input + (n * g.channels + c) * g.height * g.width
+                        var destination = output + row * columns + n * g.positions
+                        for oh in 0..<g.outputHeight {
+                            let ih = oh * g.stride - g.padding + kh
+                            let left = kw - g.padding
+                            if ih < 0 || ih >= g.height {
+                                destination.update(repeating: 0, count: g.outputWidth)
+                            } else if g.padding == 0 && g.stride == 1 {
+                                let source = plane + ih * g.width + left
+                                for ow in 0..<g.outputWidth { destination[ow] = source[ow] }
+                            } else {
+                                let line = plane + ih * g.width
+                                for ow in 0..<g.outputWidth {
+                                    let iw = ow * g.stride + left
+                                    destination[ow] = iw >= 0 && iw < g.width ? line[iw] : 0
                                 }
                             }
+                            destination += g.outputWidth
                         }
                     }
                 }
@@ -84,80 +73,118 @@ extension Kernels {
         return result
     }
 
-    /// The adjoint of `im2col`: each row's values added back into the input positions its
-    /// window covered, giving `[batch, channels, height, width]`.
-    static func col2im(_ columns: Tensor, _ g: WindowGeometry) -> Tensor {
+    /// The adjoint of `im2colChannelMajor`: every value added back into the input position its
+    /// tap read, giving `[batch, channels, height, width]`. Tasks own whole samples.
+    static func col2imChannelMajor(_ columnsTensor: Tensor, _ g: WindowGeometry) -> Tensor {
+        let columns = g.batch * g.positions
         let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
         let output = result.storage.base
-        columns.withElements { elements in
+        columnsTensor.withElements { elements in
             let source = elements.baseAddress!
             Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
                 for n in samples {
-                    for oh in 0..<g.outputHeight {
-                        for ow in 0..<g.outputWidth {
-                            var row = source + ((n * g.outputHeight + oh) * g.outputWidth + ow) * g.windowLength
-                            if g.padding == 0 {
-                                for c in 0..<g.channels {
-                                    let plane = output + (n * g.channels + c) * g.height * g.width
-                                    for kh in 0..<g.kernelHeight {
-                                        let destination = plane + (oh * g.stride + kh) * g.width + ow * g.stride
-                                        for kw in 0..<g.kernelWidth { destination[kw] += row[kw] }
-                                        row += g.kernelWidth
+                    for row in 0..<g.windowLength {
+                        let c = row / (g.kernelHeight * g.kernelWidth)
+                        let kh = (row / g.kernelWidth) % g.kernelHeight, kw = row % g.kernelWidth
+                        let plane = output + (n * g.channels + c) * g.height * g.width
+                        var run = source + row * columns + n * g.positions
+                        for oh in 0..<g.outputHeight {
+                            let ih = oh * g.stride - g.padding + kh
+                            let left = kw - g.padding
+                            if ih >= 0 && ih < g.height {
+                                let line = plane + ih * g.width
+                                if g.padding == 0 && g.stride == 1 {
+                                    let destination = line + left
+                                    for ow in 0..<g.outputWidth { destination[ow] += run[ow] }
+                                } else {
+                                    for ow in 0..<g.outputWidth {
+                                        let iw = ow * g.stride + left
+                                        if iw >= 0 && iw < g.width { line[iw] += run[ow] }
                                     }
                                 }
-                                continue
                             }
-                            for c in 0..<g.channels {
-                                let plane = output + (n * g.channels + c) * g.height * g.width
-                                for kh in 0..<g.kernelHeight {
-                                    let ih = oh * g.stride - g.padding + kh
-                                    if ih >= 0 && ih < g.height {
-                                        let left = ow * g.stride - g.padding
-                                        for kw in 0..<g.kernelWidth where left + kw >= 0 && left + kw < g.width {
-                                            plane[ih * g.width + left + kw] += row[kw]
-                                        }
-                                    }
-                                    row += g.kernelWidth
-                                }
-                            }
+                            run += g.outputWidth
                         }
                     }
                 }
+            }
+        }
+        return result
+    }
+
+    /// `x` viewed as `[a, b, block]` with its first two axes swapped: `[b, a, block]`, moving
+    /// whole blocks.
+    static func swapLeadingAxes(_ x: Tensor, _ a: Int, _ b: Int, block: Int, resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        let output = result.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            Parallel.forEachChunk(count: b, minimumChunk: max(1, Parallel.minimumElementsPerTask / max(a * block, 1))) { range in
+                for j in range {
+                    for i in 0..<a { (output + (j * a + i) * block).update(from: input + (i * b + j) * block, count: block) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `W·cols + bias` for the channel-major convolution: `[outChannels, columns]`, each row
+    /// started at its bias and accumulated by one BLAS product.
+    static func convolutionProduct(_ weight: Tensor, _ columnsTensor: Tensor, bias: Tensor?, outChannels: Int, window: Int, columns: Int) -> Tensor {
+        let result = Tensor(uninitializedShape: [outChannels, columns])
+        let c = result.storage.base
+        if let bias {
+            bias.withElements { b in
+                for o in 0..<outChannels { (c + o * columns).update(repeating: b[o], count: columns) }
+            }
+        }
+        weight.withElements { w in
+            columnsTensor.withElements { x in
+                gemm(MatrixOperand(base: w.baseAddress!, transposed: false, leadingDimension: window, batchStride: 0),
+                     MatrixOperand(base: x.baseAddress!, transposed: false, leadingDimension: columns, batchStride: 0),
+                     into: c, m: outChannels, n: columns, k: window, beta: bias == nil ? 0 : 1)
             }
         }
         return result
     }
 
     /// Max pooling: each output is its window's largest value; `indices` holds, per output, the
-    /// offset of that value within its input plane (the first one on ties).
-    static func maxPool(_ x: Tensor, _ g: WindowGeometry) -> (values: Tensor, indices: [Int32]) {
+    /// offset of that value within its input plane (the first one on ties), as whole-number
+    /// floats in pooled storage (offsets stay far below 2^24, so they are exact).
+    static func maxPool(_ x: Tensor, _ g: WindowGeometry) -> (values: Tensor, indices: Tensor) {
         let planes = g.batch * g.channels
         let result = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
-        var indices = [Int32](repeating: 0, count: planes * g.positions)
+        let indices = Tensor(uninitializedShape: result.shape)
         let output = result.storage.base
         x.withElements { elements in
             let input = elements.baseAddress!
-            indices.withUnsafeMutableBufferPointer { indexBuffer in
-                let best = indexBuffer.baseAddress!
+            do {
+                let best = indices.storage.base
                 Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
                     for p in range {
                         let plane = input + p * g.height * g.width
-                        if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 {
+                        if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 && !containsNaN(plane, g.height * g.width) {
                             // The common 2x2 window as a tournament: two independent comparisons,
-                            // then one, instead of a chain of four dependent ones (5x faster here).
-                            // `x != x` lets a NaN win, as PyTorch propagates it.
-                            let w = g.width
+                            // then one, instead of a chain of four dependent ones. Locals, row
+                            // pointers and wrapping arithmetic keep the loop free of overflow checks
+                            // and comparisons free of `||` (which compiles to mispredicted branches):
+                            // only for planes without NaN; the general path below propagates NaN.
+                            let w = g.width, step = g.stride, columns = g.outputWidth
+                            let outRowBase = output + p &* g.positions, bestRowBase = best + p &* g.positions
                             for oh in 0..<g.outputHeight {
-                                for ow in 0..<g.outputWidth {
-                                    let corner = oh * g.stride * w + ow * g.stride
-                                    let a = plane[corner], b = plane[corner + 1], c = plane[corner + w], d = plane[corner + w + 1]
-                                    let right = b > a || b != b, lowerRight = d > c || d != d
-                                    let top = right ? b : a, topAt = right ? corner + 1 : corner
-                                    let bottom = lowerRight ? d : c, bottomAt = lowerRight ? corner + w + 1 : corner + w
-                                    let lower = bottom > top || (bottom != bottom && top == top)
-                                    let o = p * g.positions + oh * g.outputWidth + ow
-                                    output[o] = lower ? bottom : top
-                                    best[o] = Int32(truncatingIfNeeded: lower ? bottomAt : topAt)
+                                let top = plane + oh &* step &* w, bottom = top + w
+                                let outRow = outRowBase + oh &* columns, bestRow = bestRowBase + oh &* columns
+                                let rowOffset = oh &* step &* w
+                                var column = 0
+                                for ow in 0..<columns {
+                                    let a = top[column], b = top[column &+ 1], c = bottom[column], d = bottom[column &+ 1]
+                                    let right = b > a, lowerRight = d > c
+                                    let upper = right ? b : a, upperAt = right ? column &+ 1 : column
+                                    let lower = lowerRight ? d : c, lowerAt = (lowerRight ? column &+ 1 : column) &+ w
+                                    let takeLower = lower > upper
+                                    outRow[ow] = takeLower ? lower : upper
+                                    bestRow[ow] = Float(rowOffset &+ (takeLower ? lowerAt : upperAt))
+                                    column = column &+ step
                                 }
                             }
                             continue
@@ -182,7 +209,7 @@ extension Kernels {
                                     }
                                     let o = p * g.positions + oh * g.outputWidth + ow
                                     output[o] = bestValue
-                                    best[o] = Int32(bestOffset)
+                                    best[o] = Float(bestOffset)
                                 }
                             }
                             continue
@@ -206,7 +233,7 @@ extension Kernels {
                                 }
                                 let o = p * g.positions + oh * g.outputWidth + ow
                                 output[o] = bestValue
-                                best[o] = Int32(bestOffset)
+                                best[o] = Float(bestOffset)
                             }
                         }
                     }
@@ -216,10 +243,26 @@ extension Kernels {
         return (result, indices)
     }
 
+    /// Whether any of `count` values is NaN (or infinite: `x·0` is NaN for both), 16 lanes at a time.
+    @inline(__always)
+    static func containsNaN(_ p: UnsafePointer<Float>, _ count: Int) -> Bool {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+            i += 16
+        }
+        var tail: Float = 0
+        while i < count { tail += p[i] * 0; i += 1 }
+        let total = lanes.sum() + tail
+        return total != total
+    }
+
     /// Max pooling's pullback: each output gradient added at its recorded input position.
-    static func maxPoolBackward(_ gradient: Tensor, indices: [Int32], _ g: WindowGeometry) -> Tensor {
+    static func maxPoolBackward(_ gradient: Tensor, indices: Tensor, _ g: WindowGeometry) -> Tensor {
         let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
         let output = result.storage.base
+        let offsets = indices.storage.base
         gradient.withElements { elements in
             let source = elements.baseAddress!
             let planes = g.batch * g.channels
@@ -228,7 +271,7 @@ extension Kernels {
                     let plane = output + p * g.height * g.width
                     for position in 0..<g.positions {
                         let o = p * g.positions + position
-                        plane[Int(indices[o])] += source[o]
+                        plane[Int(offsets[o])] += source[o]
                     }
                 }
             }

@@ -18,22 +18,24 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
     guard g.outputHeight >= 1, g.outputWidth >= 1 else {
         fail("conv2D", "kernel \(weight.shape[2])x\(weight.shape[3]) does not fit input \(input.shape) with padding \(padding)")
     }
-    let rows = g.batch * g.positions
-    let columns = Kernels.im2col(input, g)
+    // Channel-major im2col: one row per kernel tap, one column per (sample, position), so every
+    // copy is a run along an output row. One BLAS product (onto the bias) gives [out, batch·positions],
+    // and moving whole [positions] blocks gives the NCHW layout.
+    let columns = g.batch * g.positions
+    let unrolled = Kernels.im2colChannelMajor(input, g)
     let kernelMatrix = weight.detached().reshaped(to: [outChannels, g.windowLength])
-    // [batch·positions, out] from one product, then each sample's [positions, out] block turned
-    // into [out, positions]: the NCHW layout.
-    let outputRows = Kernels.linear(columns, kernelMatrix, bias, rows: rows, inputs: g.windowLength,
-                                    outputs: outChannels, resultShape: [g.batch, g.positions, outChannels])
-    let output = Kernels.transposeCopy(outputRows.transposed())
-        .reshaped(to: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+    let product = Kernels.convolutionProduct(kernelMatrix, unrolled, bias: bias, outChannels: outChannels,
+                                             window: g.windowLength, columns: columns)
+    let output = Kernels.swapLeadingAxes(product, outChannels, g.batch, block: g.positions,
+                                         resultShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
     let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
     return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
-        let gradientRows = Kernels.transposeCopy(gradient.reshaped(to: [g.batch, outChannels, g.positions]).transposed())
-            .reshaped(to: [rows, outChannels])
-        let gradientWeight = matmul(gradientRows.transposed(), columns).reshaped(to: weight.shape)
-        let gradientInput = input.requiresGradient ? Kernels.col2im(matmul(gradientRows, kernelMatrix), g) : nil
-        return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradientRows.sum(alongAxis: 0)])
+        // [batch, out, positions] -> [out, batch·positions], the product's layout.
+        let gradientRows = Kernels.swapLeadingAxes(gradient, g.batch, outChannels, block: g.positions, resultShape: [outChannels, columns])
+        let gradientWeight = matmul(gradientRows, unrolled.transposed()).reshaped(to: weight.shape)
+        let gradientInput = input.requiresGradient
+            ? Kernels.col2imChannelMajor(matmul(kernelMatrix.transposed(), gradientRows), g) : nil
+        return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradientRows.sum(alongAxis: 1)])
     }
 }
 
