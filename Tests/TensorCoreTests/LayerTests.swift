@@ -39,6 +39,36 @@ import TestSupport
         check("avg_pool_2", leaves: ["x"]) { averagePool2D($0[0], kernelSize: 2) }
     }
 
+    /// Wide inputs take the 8-windows-at-a-time path (the PyTorch fixture is too narrow for it):
+    /// values and gradients against a naive loop, including ties and the scalar tail.
+    @Test func wideMaxPoolingMatchesANaiveLoop() {
+        let (n, c, h, w) = (2, 3, 6, 38)   // 19 output columns: two SIMD chunks of 8 and a tail of 3
+        var values = Tensor(randomNormal: [n, c, h, w], seed: 21).scalars
+        for i in stride(from: 0, to: values.count, by: 7) { values[i + 1 < values.count ? i + 1 : i] = values[i] }   // ties
+        let x = Tensor(values, shape: [n, c, h, w])
+        x.requiresGradient = true
+        let y = maxPool2D(x, kernelSize: 2)
+        let upstream = Tensor(randomNormal: y.shape, seed: 22)
+        y.backward(upstream)
+        var expected: [Float] = [], expectedGradient = [Float](repeating: 0, count: values.count)
+        let g = upstream.scalars
+        for plane in 0..<(n * c) {
+            for oh in 0..<(h / 2) {
+                for ow in 0..<(w / 2) {
+                    var best = -Float.infinity, at = 0
+                    for kh in 0..<2 { for kw in 0..<2 {
+                        let i = plane * h * w + (2 * oh + kh) * w + 2 * ow + kw
+                        if values[i] > best { best = values[i]; at = i }
+                    } }
+                    expected.append(best)
+                    expectedGradient[at] += g[plane * (h / 2) * (w / 2) + oh * (w / 2) + ow]
+                }
+            }
+        }
+        #expect(y.scalars == expected)
+        #expect(x.gradient!.scalars == expectedGradient)
+    }
+
     @Test func softmaxMatchesPyTorch() {
         check("softmax", leaves: ["x"]) { softmax($0[0], alongAxis: 1) }
     }

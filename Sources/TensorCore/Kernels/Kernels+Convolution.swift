@@ -175,8 +175,29 @@ extension Kernels {
                                 let top = plane + oh &* step &* w, bottom = top + w
                                 let outRow = outRowBase + oh &* columns, bestRow = bestRowBase + oh &* columns
                                 let rowOffset = oh &* step &* w
-                                var column = 0
-                                for ow in 0..<columns {
+                                var column = 0, first = 0
+                                if step == 2 {
+                                    // Eight windows at a time: 16 consecutive values of each row split
+                                    // into the windows' left (even) and right (odd) columns.
+                                    let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                                    while first + 8 <= columns {
+                                        let upperRow = UnsafeRawPointer(top + column).loadUnaligned(as: SIMD16<Float>.self)
+                                        let lowerRow = UnsafeRawPointer(bottom + column).loadUnaligned(as: SIMD16<Float>.self)
+                                        let a = upperRow.evenHalf, b = upperRow.oddHalf, c = lowerRow.evenHalf, d = lowerRow.oddHalf
+                                        let right = b .> a, lowerRight = d .> c
+                                        let upper = a.replacing(with: b, where: right), lower = c.replacing(with: d, where: lowerRight)
+                                        let takeLower = lower .> upper
+                                        let base = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: rowOffset &+ column)) &+ lane
+                                        let upperAt = base &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: right)
+                                        let lowerAt = base &+ Int32(truncatingIfNeeded: w) &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: lowerRight)
+                                        UnsafeMutableRawPointer(outRow + first).storeBytes(of: upper.replacing(with: lower, where: takeLower), as: SIMD8<Float>.self)
+                                        UnsafeMutableRawPointer(bestRow + first)
+                                            .storeBytes(of: SIMD8<Float>(upperAt.replacing(with: lowerAt, where: takeLower)), as: SIMD8<Float>.self)
+                                        first += 8
+                                        column = column &+ 16
+                                    }
+                                }
+                                for ow in first..<columns {
                                     let a = top[column], b = top[column &+ 1], c = bottom[column], d = bottom[column &+ 1]
                                     let right = b > a, lowerRight = d > c
                                     let upper = right ? b : a, upperAt = right ? column &+ 1 : column
