@@ -36,9 +36,9 @@ let package = Package(
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
         .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
         .target(name: "MNISTRuns", dependencies: ["TensorCore", "Metrics", "Events", "Structured", "Distributed", "MNISTModels"], path: "Examples/MNISTRuns"),
-        .executableTarget(name: "mnist-core", dependencies: ["TensorCore", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTCore"),
-        .executableTarget(name: "mnist-events", dependencies: ["TensorCore", "Distributed", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTEvents"),
-        .executableTarget(name: "mnist-structured", dependencies: ["TensorCore", "Distributed", "MNISTModels", "MNISTRuns"], path: "Examples/MNISTStructured"),
+        .executableTarget(name: "mnist-core", dependencies: ["MNISTRuns"], path: "Examples/MNISTCore"),
+        .executableTarget(name: "mnist-events", dependencies: ["MNISTRuns"], path: "Examples/MNISTEvents"),
+        .executableTarget(name: "mnist-structured", dependencies: ["MNISTRuns"], path: "Examples/MNISTStructured"),
         .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests

@@ -10,9 +10,7 @@ public final class EarlyStopping<TrainerBatch, TrainerOutput> {
     public enum Mode: Sendable { case maximize, minimize }
     public let patience: Int
     public let minimumDelta: Float
-    public private(set) var best: Float?
-    /// Evaluations since the last improvement.
-    public private(set) var waitCount = 0
+    private var tracker: PatienceTracker?
     private let trainer: Engine<TrainerBatch, TrainerOutput>
     private let score: () throws -> Float
 
@@ -25,21 +23,17 @@ public final class EarlyStopping<TrainerBatch, TrainerOutput> {
         self.score = score
     }
 
+    /// The best score so far.
+    public var best: Float? { tracker?.best }
+    /// Evaluations since the last improvement.
+    public var waitCount: Int { tracker?.waitCount ?? 0 }
+
     /// Checks the score each time `engine` completes a run.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, mode: Mode = .maximize) -> HandlerRegistration {
-        engine.on(.completed) { _ in try self.check(mode: mode) }
-    }
-
-    func check(mode: Mode) throws {
-        let value = try score()
-        let improved = best.map { mode == .maximize ? value > $0 + minimumDelta : value < $0 - minimumDelta } ?? true
-        if improved {
-            best = value
-            waitCount = 0
-        } else {
-            waitCount += 1
-            if waitCount >= patience { trainer.terminate() }
+        tracker = PatienceTracker(greaterIsBetter: mode == .maximize, patience: patience, minimumDelta: minimumDelta)
+        return engine.on(.completed) { _ in
+            if try self.tracker!.observe(self.score()) { self.trainer.terminate() }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Events
+
 /// Stops training when a monitored value stops improving (Lightning's `EarlyStopping`): after
 /// `patience` checks without an improvement of more than `minDelta`, when the value reaches
 /// `stoppingThreshold`, or when it is not finite. Checks after each validation, or at the end of
@@ -16,8 +18,7 @@ public final class EarlyStoppingCallback: Callback {
     public let stoppingThreshold: Float?
     public let checkFinite: Bool
     public var isMonitoring: Bool { true }
-    public private(set) var best: Float?
-    public private(set) var waitCount = 0
+    private var tracker: PatienceTracker
     public private(set) var stoppedEpoch: Int?
     public private(set) var stoppingReason = StoppingReason.notStopped
 
@@ -30,7 +31,13 @@ public final class EarlyStoppingCallback: Callback {
         self.mode = mode
         self.stoppingThreshold = stoppingThreshold
         self.checkFinite = checkFinite
+        tracker = PatienceTracker(greaterIsBetter: mode == .max, patience: patience, minimumDelta: minDelta)
     }
+
+    /// The best value so far.
+    public var best: Float? { tracker.best }
+    /// Checks since the last improvement.
+    public var waitCount: Int { tracker.waitCount }
 
     public func onValidationEnd(trainer: Trainer) throws {
         guard !trainer.isSanityChecking, trainer.module != nil, trainer.optimizer != nil else { return }
@@ -54,14 +61,7 @@ public final class EarlyStoppingCallback: Callback {
             stop(trainer, .stoppingThreshold)
             return
         }
-        let improved = best.map { mode == .min ? value < $0 - minDelta : value > $0 + minDelta } ?? true
-        if improved {
-            best = value
-            waitCount = 0
-        } else {
-            waitCount += 1
-            if waitCount >= patience { stop(trainer, .patienceExhausted) }
-        }
+        if tracker.observe(value) { stop(trainer, .patienceExhausted) }
     }
 
     private func stop(_ trainer: Trainer, _ reason: StoppingReason) {
@@ -76,7 +76,7 @@ public final class EarlyStoppingCallback: Callback {
     }
 
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        waitCount = entries["early_stopping.wait"].flatMap(Int.init) ?? 0
-        best = entries["early_stopping.best"].flatMap(Float.init)
+        tracker.restore(best: entries["early_stopping.best"].flatMap(Float.init),
+                        waitCount: entries["early_stopping.wait"].flatMap(Int.init) ?? 0)
     }
 }
