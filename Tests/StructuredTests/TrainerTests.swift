@@ -301,3 +301,29 @@ final class FailInEpoch: Callback {
     init(_ epoch: Int, _ module: Classifier) { self.epoch = epoch; self.module = module }
     func onTrainEpochStart(trainer: Trainer) { if trainer.currentEpoch == epoch { module.failAtStep = 1 } }
 }
+
+@Suite struct DataModuleTests {
+    final class SyntheticData: DataModule {
+        var calls: [String] = []
+        let data = syntheticData(count: 24)
+        func prepareData() throws { calls.append("prepare") }
+        func setup(stage: Stage) throws { calls.append("setup(\(stage))") }
+        func trainData() throws -> DataLoader<TensorDataset> { calls.append("train"); return DataLoader(data, batchSize: 8) }
+        func validationData() throws -> DataLoader<TensorDataset>? { calls.append("validation"); return DataLoader(data, batchSize: 12) }
+        func teardown(stage: Stage) { calls.append("teardown(\(stage))") }
+    }
+
+    @Test func fitPreparesSetsUpAndTearsDownAndValidateReturnsEpochValues() throws { try withRandomScope(seed: 13) {
+        let data = SyntheticData()
+        let module = Classifier()
+        let trainer = quietTrainer()
+        trainer.sanityValidationSteps = 0
+        let metrics = try trainer.fit(module, data: data)
+        #expect(data.calls == ["prepare", "setup(fit)", "train", "validation", "teardown(fit)"])
+        #expect(trainer.globalStep == 3 && metrics["val_loss"] != nil)
+        let validation = try quietTrainer().validate(module, data: DataLoader(data.data, batchSize: 24))
+        module.eval()
+        let expected = crossEntropy(logits: withoutGradient { module(data.data.inputs) }, labels: data.data.labels).scalar
+        assertClose(validation["val_loss"]!, expected, relative: 1e-5)
+    } }
+}
