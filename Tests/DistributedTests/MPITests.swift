@@ -45,5 +45,26 @@ struct MPITests {
         var check = events
         try world.broadcast(&check, from: 0)
         #expect(check == events, "every rank holds rank 0's weights")
+
+        // Structured: the trainer shards the loader and averages gradients itself.
+        final class Module: TrainingModule {
+            let network = makeNetwork()
+            var isTraining = true
+            var children: [(String, any TensorCore.Module)] { [("network", network)] }
+            func callAsFunction(_ x: Tensor) -> Tensor { network(x) }
+            func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
+                crossEntropy(logits: self(batch.inputs), labels: batch.labels)
+            }
+            func configureOptimizers() -> OptimizerConfiguration? { OptimizerConfiguration(Adam(for: self, learningRate: 0.01)) }
+        }
+        let structured = try withRandomScope(seed: 42) {
+            let module = Module()
+            let trainer = Trainer(maxEpochs: 2)
+            trainer.strategy = .dataParallel
+            (trainer.loggers, trainer.enableCheckpointing, trainer.enableProgressBar, trainer.enableModelSummary) = ([], false, false, false)
+            try trainer.fit(module, train: DataLoader(syntheticData(), batchSize: 64 / world.worldSize, shuffle: true, seed: 7))
+            return module.parameters.flatMap(\.scalars)
+        }
+        expectClose(structured, reference)
     }
 }
