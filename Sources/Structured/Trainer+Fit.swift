@@ -41,6 +41,7 @@ extension Trainer {
             context.optimizer = optimizer
             self.schedulerConfiguration = configuration.scheduler
             self.scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
+            self.plateauTracker = nil
             installDefaultCallbacks()
             // Logs are written by rank 0 only.
             activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
@@ -53,6 +54,10 @@ extension Trainer {
             saveCheckpointHandler = { path in
                 var entries = engine.checkpointEntries
                 entries["trainer.global_step"] = String(self.globalStep)
+                if let tracker = self.plateauTracker {
+                    entries["plateau.wait"] = String(tracker.waitCount)
+                    if let best = tracker.best { entries["plateau.best"] = String(best) }
+                }
                 context.hook = .saveCheckpoint
                 for callback in self.orderedCallbacks { callback.onSaveCheckpoint(trainer: self, entries: &entries) }
                 module.onSaveCheckpoint(&entries)
@@ -174,7 +179,7 @@ extension Trainer {
                 self.globalStep += 1
             }
             if lastOfEpoch, let configuration = self.schedulerConfiguration, configuration.interval == .epoch,
-               (self.currentEpoch + 1) % configuration.frequency == 0 {
+               configuration.plateau == nil, (self.currentEpoch + 1) % configuration.frequency == 0 {
                 self.scheduler?.step()
             }
             context.hook = .trainBatchEnd
@@ -228,6 +233,7 @@ extension Trainer {
             module.onTrainEpochEnd()
             let epochValues = try context.results.epochValues(communicator: self.communicator)
             try self.publishEpochValues(epochValues)
+            try self.reduceOnPlateau(optimizer)
             for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
             if self.shouldStop { engine.terminate() }
         }
@@ -254,6 +260,27 @@ extension Trainer {
         _ = try evaluate(module, validation, stage: .validate, batches: batches, context: context)
         context.results = trainingResults
         module.train()
+    }
+
+    // MARK: Plateau schedules
+
+    /// Applies a `reduceOnPlateau` schedule at the end of an epoch.
+    private func reduceOnPlateau(_ optimizer: any Optimizer) throws {
+        guard let configuration = schedulerConfiguration, let plateau = configuration.plateau,
+              (currentEpoch + 1) % configuration.frequency == 0 else { return }
+        guard let value = callbackMetrics[plateau.monitor] else {
+            throw TrainerError.monitoredMetricMissing(callback: "the reduceOnPlateau schedule", monitor: plateau.monitor,
+                                                      available: Array(callbackMetrics.keys))
+        }
+        // PyTorch reduces once more than `patience` checks passed without improvement.
+        if plateauTracker == nil {
+            plateauTracker = PatienceTracker(greaterIsBetter: plateau.greaterIsBetter, patience: plateau.patience + 1,
+                                             minimumDelta: plateau.minimumDelta)
+        }
+        if plateauTracker!.observe(value) {
+            optimizer.learningRate = Swift.max(optimizer.learningRate * plateau.factor, plateau.minimumRate)
+            plateauTracker!.restore(best: plateauTracker!.best, waitCount: 0)
+        }
     }
 
     // MARK: Publishing logged values
@@ -313,6 +340,11 @@ extension Trainer {
         try checkpoint.restore(model: module, optimizer: optimizer, scheduler: scheduler)
         try engine.restore(from: checkpoint.extra)
         globalStep = checkpoint.extra["trainer.global_step"].flatMap(Int.init) ?? checkpoint.step
+        if let plateau = schedulerConfiguration?.plateau, let wait = checkpoint.extra["plateau.wait"].flatMap(Int.init) {
+            var tracker = PatienceTracker(greaterIsBetter: plateau.greaterIsBetter, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
+            tracker.restore(best: checkpoint.extra["plateau.best"].flatMap(Float.init), waitCount: wait)
+            plateauTracker = tracker
+        }
         currentEpoch = checkpoint.epoch
         context.hook = .loadCheckpoint
         module.onLoadCheckpoint(checkpoint.extra)

@@ -153,6 +153,7 @@ public final class Trainer {
     public var isGlobalZero: Bool { communicator.isMain }
 
     var context: TrainerContext?
+    var plateauTracker: PatienceTracker?
     var saveCheckpointHandler: ((String) throws -> Void)?
 
     /// The callbacks in calling order, monitoring ones last.

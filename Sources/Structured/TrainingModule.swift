@@ -158,11 +158,46 @@ public struct SchedulerConfiguration {
     /// The name ``LearningRateMonitor`` logs the rate under (default `lr-<optimizer type>`).
     public var name: String?
 
+    /// Set for a schedule driven by a logged value instead of the step count.
+    public var plateau: PlateauReduction?
+
     public init(_ schedule: any LearningRateSchedule, interval: Interval = .epoch, frequency: Int = 1, name: String? = nil) {
         self.schedule = schedule
         self.interval = interval
         self.frequency = frequency
         self.name = name
+    }
+
+    /// Lowers the learning rate when a logged value stops improving (PyTorch's
+    /// `ReduceLROnPlateau` with Lightning's `monitor`), checked at the end of every
+    /// `frequency`-th epoch, after that epoch's validation.
+    public init(reduceOnPlateau plateau: PlateauReduction, frequency: Int = 1, name: String? = nil) {
+        self.init(ConstantRate(), interval: .epoch, frequency: frequency, name: name)
+        self.plateau = plateau
+    }
+}
+
+/// How ``SchedulerConfiguration/init(reduceOnPlateau:frequency:name:)`` lowers the rate: multiply
+/// it by `factor` (not below `minimumRate`) once `monitor` has gone more than `patience` checks
+/// without improving by more than `minimumDelta`, as PyTorch's `ReduceLROnPlateau` counts.
+public struct PlateauReduction: Sendable {
+    public var monitor: String
+    public var greaterIsBetter: Bool
+    public var factor: Float
+    public var patience: Int
+    public var minimumDelta: Float
+    public var minimumRate: Float
+
+    public init(monitor: String, greaterIsBetter: Bool = false, factor: Float = 0.1, patience: Int = 10,
+                minimumDelta: Float = 0, minimumRate: Float = 0) {
+        precondition(factor > 0 && factor < 1, "PlateauReduction: factor must be in (0, 1), got \(factor)")
+        precondition(patience >= 0, "PlateauReduction: patience must be >= 0")
+        self.monitor = monitor
+        self.greaterIsBetter = greaterIsBetter
+        self.factor = factor
+        self.patience = patience
+        self.minimumDelta = minimumDelta
+        self.minimumRate = minimumRate
     }
 }
 

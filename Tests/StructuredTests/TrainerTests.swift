@@ -327,3 +327,53 @@ final class FailInEpoch: Callback {
         assertClose(validation["val_loss"]!, expected, relative: 1e-5)
     } }
 }
+
+@Suite struct PlateauScheduleTests {
+    /// A module whose monitored value follows a script, to pin when the rate drops.
+    final class Scripted: TrainingModule {
+        let layer = Linear(inputSize: 4, outputSize: 3)
+        let values: [Float]
+        var epoch = 0
+        var isTraining = true
+        var children: [(String, any Module)] { [("layer", layer)] }
+        init(values: [Float]) { self.values = values }
+        func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
+        func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
+            crossEntropy(logits: self(batch.inputs), labels: batch.labels)
+        }
+        func onTrainEpochEnd() { epoch += 1 }
+        func onTrainEpochStart() { try? log("score", values[epoch]) }
+        func configureOptimizers() -> OptimizerConfiguration? {
+            OptimizerConfiguration(SGD(for: self, learningRate: 1),
+                                   scheduler: SchedulerConfiguration(reduceOnPlateau: PlateauReduction(monitor: "score", factor: 0.5, patience: 1)))
+        }
+    }
+
+    @Test func rateDropsAfterMoreThanPatienceEpochsWithoutImprovement() throws {
+        // Improves, then flat: PyTorch's rule reduces on the second epoch without improvement,
+        // then counts afresh.
+        let module = Scripted(values: [5, 4, 4, 4, 4, 4, 3])
+        var rates: [Float] = []
+        final class Rates: Callback {
+            var rates: [Float] = []
+            func onTrainEpochStart(trainer: Trainer) { rates.append(trainer.optimizer!.learningRate) }
+        }
+        let recorder = Rates()
+        let trainer = quietTrainer(maxEpochs: 7, callbacks: [recorder])
+        try trainer.fit(module, train: DataLoader(syntheticData(count: 8), batchSize: 8))
+        rates = recorder.rates
+        #expect(rates == [1, 1, 1, 1, 0.5, 0.5, 0.25])
+        let missing = quietTrainer()
+        final class NoScore: TrainingModule {
+            let layer = Linear(inputSize: 4, outputSize: 3)
+            var isTraining = true
+            func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
+            func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? { crossEntropy(logits: self(batch.inputs), labels: batch.labels) }
+            func configureOptimizers() -> OptimizerConfiguration? {
+                OptimizerConfiguration(SGD(for: self, learningRate: 1),
+                                       scheduler: SchedulerConfiguration(reduceOnPlateau: PlateauReduction(monitor: "val_loss")))
+            }
+        }
+        #expect(throws: TrainerError.self) { try missing.fit(NoScore(), train: DataLoader(syntheticData(count: 8), batchSize: 8)) }
+    }
+}
