@@ -69,6 +69,29 @@ import TestSupport
         #expect(x.gradient!.scalars == expectedGradient)
     }
 
+    /// Single-channel inputs that need no gradient take the direct path; the same inputs needing a
+    /// gradient take im2col + GEMM. Both must agree, output and parameter gradients.
+    @Test(arguments: [(28, 28), (13, 19)])
+    func directFirstLayerConvolutionMatchesIm2col(_ size: (height: Int, width: Int)) {
+        let x = Tensor(randomNormal: [3, 1, size.height, size.width], seed: 31)
+        let weight = Tensor(randomNormal: [4, 1, 5, 5], seed: 32), bias = Tensor(randomNormal: [4], seed: 33)
+        let upstream = Tensor(randomNormal: [3, 4, size.height - 4, size.width - 4], seed: 34)
+        func run(inputNeedsGradient: Bool) -> (Tensor, Tensor, Tensor) {
+            let w = Tensor(weight.scalars, shape: weight.shape), b = Tensor(bias.scalars, shape: bias.shape)
+            let input = Tensor(x.scalars, shape: x.shape)
+            w.requiresGradient = true
+            b.requiresGradient = true
+            input.requiresGradient = inputNeedsGradient
+            let y = conv2D(input, weight: w, bias: b)
+            y.backward(upstream)
+            return (y, w.gradient!, b.gradient!)
+        }
+        let direct = run(inputNeedsGradient: false), unrolled = run(inputNeedsGradient: true)
+        assertClose(direct.0, unrolled.0, relative: 1e-5, absolute: 1e-5)
+        assertClose(direct.1, unrolled.1, relative: 1e-4, absolute: 1e-4)
+        assertClose(direct.2, unrolled.2, relative: 1e-5, absolute: 1e-4)
+    }
+
     @Test func softmaxMatchesPyTorch() {
         check("softmax", leaves: ["x"]) { softmax($0[0], alongAxis: 1) }
     }

@@ -148,6 +148,92 @@ extension Kernels {
         return result
     }
 
+    /// Direct convolution of single-channel inputs (a network's first layer), stride 1, no
+    /// padding: each output row is accumulated from `kh·kw` shifted input rows, 8 lanes at a time,
+    /// with no im2col matrix. Tasks own whole samples.
+    static func convolveSingleChannel(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+        let output = result.storage.base
+        let taps = g.kernelHeight * g.kernelWidth
+        x.withElements { elements in
+            weight.withElements { weights in
+                let input = elements.baseAddress!, w = weights.baseAddress!
+                let biases = bias?.scalars
+                Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                    for n in samples {
+                        let image = input + n * g.height * g.width
+                        for o in 0..<outChannels {
+                            let kernel = w + o * taps, start = biases?[o] ?? 0
+                            for oh in 0..<g.outputHeight {
+                                let row = output + ((n * outChannels + o) * g.outputHeight + oh) * g.outputWidth
+                                var ow = 0
+                                while ow + 8 <= g.outputWidth {
+                                    var sum = SIMD8<Float>(repeating: start)
+                                    for kh in 0..<g.kernelHeight {
+                                        let line = image + (oh + kh) * g.width + ow
+                                        for kw in 0..<g.kernelWidth {
+                                            sum += kernel[kh * g.kernelWidth + kw] * UnsafeRawPointer(line + kw).loadUnaligned(as: SIMD8<Float>.self)
+                                        }
+                                    }
+                                    UnsafeMutableRawPointer(row + ow).storeBytes(of: sum, as: SIMD8<Float>.self)
+                                    ow += 8
+                                }
+                                while ow < g.outputWidth {
+                                    var sum = start
+                                    for kh in 0..<g.kernelHeight {
+                                        for kw in 0..<g.kernelWidth { sum += kernel[kh * g.kernelWidth + kw] * image[(oh + kh) * g.width + ow + kw] }
+                                    }
+                                    row[ow] = sum
+                                    ow += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The weight gradient of `convolveSingleChannel`: for each output channel and tap, the sum
+    /// over samples and positions of the upstream gradient times the input under that tap.
+    /// Tasks own output channels; each sum runs in a fixed order.
+    static func convolveSingleChannelWeightGradient(_ x: Tensor, _ gradient: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let taps = g.kernelHeight * g.kernelWidth
+        let result = Tensor(uninitializedShape: [outChannels, 1, g.kernelHeight, g.kernelWidth])
+        let output = result.storage.base
+        x.withElements { elements in
+            gradient.withElements { gradients in
+                let input = elements.baseAddress!, upstream = gradients.baseAddress!
+                Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
+                    for o in channels {
+                        for tap in 0..<taps {
+                            let kh = tap / g.kernelWidth, kw = tap % g.kernelWidth
+                            var lanes = SIMD8<Float>()
+                            var tail: Float = 0
+                            for n in 0..<g.batch {
+                                let image = input + n * g.height * g.width
+                                for oh in 0..<g.outputHeight {
+                                    let gRow = upstream + ((n * outChannels + o) * g.outputHeight + oh) * g.outputWidth
+                                    let xRow = image + (oh + kh) * g.width + kw
+                                    var ow = 0
+                                    while ow + 8 <= g.outputWidth {
+                                        lanes += UnsafeRawPointer(gRow + ow).loadUnaligned(as: SIMD8<Float>.self)
+                                            * UnsafeRawPointer(xRow + ow).loadUnaligned(as: SIMD8<Float>.self)
+                                        ow += 8
+                                    }
+                                    while ow < g.outputWidth { tail += gRow[ow] * xRow[ow]; ow += 1 }
+                                }
+                            }
+                            output[o * taps + tap] = lanes.sum() + tail
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// Max pooling: each output is its window's largest value; `indices` holds, per output, the
     /// offset of that value within its input plane (the first one on ties), as whole-number
     /// floats in pooled storage (offsets stay far below 2^24, so they are exact).

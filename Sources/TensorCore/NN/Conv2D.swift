@@ -18,6 +18,16 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
     guard g.outputHeight >= 1, g.outputWidth >= 1 else {
         fail("conv2D", "kernel \(weight.shape[2])x\(weight.shape[3]) does not fit input \(input.shape) with padding \(padding)")
     }
+    // A first layer (one input channel, stride 1, no padding, input needing no gradient): 25-odd
+    // multiply-adds per output are a skinny matrix product for BLAS, so convolve directly.
+    if g.channels == 1 && stride == 1 && padding == 0 && !(input.requiresGradient && GradientMode.isEnabled) {
+        let output = Kernels.convolveSingleChannel(input, weight.detached(), bias, g, outChannels: outChannels)
+        let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+        return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
+            let gradientWeight = Kernels.convolveSingleChannelWeightGradient(input, gradient, g, outChannels: outChannels)
+            return [nil, gradientWeight] + (bias == nil ? [] : [gradient.sum(alongAxes: [0, 2, 3])])
+        }
+    }
     // Channel-major im2col: one row per kernel tap, one column per (sample, position), so every
     // copy is a run along an output row. One BLAS product (onto the bias) gives [out, batch·positions],
     // and moving whole [positions] blocks gives the NCHW layout.
