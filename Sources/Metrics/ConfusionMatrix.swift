@@ -8,8 +8,11 @@ public class ConfusionMatrixMetric: PredictionMetric {
     public let task: ClassificationTask
     public var state = MetricState()
     let classes: Int
+    /// The metric's value from the summed `classes × classes` matrix.
+    let summary: (_ matrix: ConfusionCounts) -> Tensor
 
-    init(name: String, task: ClassificationTask) {
+    init(name: String, task: ClassificationTask, summary: @escaping (_ matrix: ConfusionCounts) -> Tensor) {
+        self.summary = summary
         switch task {
         case .binary: classes = 2
         case .multiclass(let count):
@@ -33,19 +36,27 @@ public class ConfusionMatrixMetric: PredictionMetric {
 
     public func value(from state: MetricState) throws -> Tensor {
         guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
-        return Tensor(Float(try value(matrix: state["matrix"])))
+        return summary(ConfusionCounts(counts: state["matrix"], classes: classes))
+    }
+}
+
+/// A summed confusion matrix, row-major (rows: targets; columns: predictions), with its marginals.
+struct ConfusionCounts {
+    let counts: [Double]
+    let classes: Int
+    /// Row sums: how many examples of each class there are.
+    let truth: [Double]
+    /// Column sums: how often each class was predicted.
+    let predicted: [Double]
+
+    init(counts: [Double], classes: Int) {
+        self.counts = counts
+        self.classes = classes
+        truth = (0..<classes).map { r in (0..<classes).reduce(0) { $0 + counts[r * classes + $1] } }
+        predicted = (0..<classes).map { c in (0..<classes).reduce(0) { $0 + counts[$1 * classes + c] } }
     }
 
-    func value(matrix: [Double]) throws -> Double {
-        fatalError("\(name) must override value(matrix:)")
-    }
-
-    /// Row sums (true counts per class) and column sums (predicted counts per class).
-    func marginals(_ matrix: [Double]) -> (truth: [Double], predicted: [Double]) {
-        let truth = (0..<classes).map { r in (0..<classes).reduce(0) { $0 + matrix[r * classes + $1] } }
-        let predicted = (0..<classes).map { c in (0..<classes).reduce(0) { $0 + matrix[$1 * classes + c] } }
-        return (truth, predicted)
-    }
+    subscript(target: Int, prediction: Int) -> Double { counts[target * classes + prediction] }
 }
 
 /// The confusion matrix itself, `[classes, classes]` (rows: targets; columns: predictions),
@@ -63,25 +74,20 @@ public final class ConfusionMatrix: ConfusionMatrixMetric {
 
     public init(task: ClassificationTask, normalization: Normalization = .none, name: String = "confusion_matrix") {
         self.normalization = normalization
-        super.init(name: name, task: task)
-    }
-
-    public override func value(from state: MetricState) throws -> Tensor {
-        guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
-        let matrix = state["matrix"]
-        let (truth, predicted) = marginals(matrix)
-        let total = truth.reduce(0, +)
-        let values = matrix.indices.map { i -> Float in
-            let divisor: Double
-            switch normalization {
-            case .none: divisor = 1
-            case .targets: divisor = truth[i / classes]
-            case .predictions: divisor = predicted[i % classes]
-            case .all: divisor = total
+        super.init(name: name, task: task) { matrix in
+            let classes = matrix.classes, total = matrix.truth.reduce(0, +)
+            let values = matrix.counts.indices.map { i -> Float in
+                let divisor: Double
+                switch normalization {
+                case .none: divisor = 1
+                case .targets: divisor = matrix.truth[i / classes]
+                case .predictions: divisor = matrix.predicted[i % classes]
+                case .all: divisor = total
+                }
+                return divisor == 0 ? 0 : Float(matrix.counts[i] / divisor)
             }
-            return divisor == 0 ? 0 : Float(matrix[i] / divisor)
+            return Tensor(values, shape: [classes, classes])
         }
-        return Tensor(values, shape: [classes, classes])
     }
 }
 
@@ -95,26 +101,23 @@ public final class CohenKappa: ConfusionMatrixMetric {
 
     public init(task: ClassificationTask, weighting: Weighting = .none, name: String = "cohen_kappa") {
         self.weighting = weighting
-        super.init(name: name, task: task)
-    }
-
-    override func value(matrix: [Double]) throws -> Double {
-        let (truth, predicted) = marginals(matrix)
-        let total = truth.reduce(0, +)
-        var observed = 0.0, expected = 0.0
-        for r in 0..<classes {
-            for c in 0..<classes {
-                let distance = Double(abs(r - c))
-                let w: Double = switch weighting {
-                case .none: r == c ? 0 : 1
-                case .linear: distance
-                case .quadratic: distance * distance
+        super.init(name: name, task: task) { matrix in
+            let total = matrix.truth.reduce(0, +)
+            var observed = 0.0, expected = 0.0
+            for r in 0..<matrix.classes {
+                for c in 0..<matrix.classes {
+                    let distance = Double(abs(r - c))
+                    let w: Double = switch weighting {
+                    case .none: r == c ? 0 : 1
+                    case .linear: distance
+                    case .quadratic: distance * distance
+                    }
+                    observed += w * matrix[r, c]
+                    expected += w * matrix.truth[r] * matrix.predicted[c] / total
                 }
-                observed += w * matrix[r * classes + c]
-                expected += w * truth[r] * predicted[c] / total
             }
+            return Tensor(Float(expected == 0 ? 0 : 1 - observed / expected))
         }
-        return expected == 0 ? 0 : 1 - observed / expected
     }
 }
 
@@ -123,17 +126,15 @@ public final class CohenKappa: ConfusionMatrixMetric {
 /// 0 when a denominator is 0 (all predictions, or all targets, in one class).
 public final class MatthewsCorrelation: ConfusionMatrixMetric {
     public init(task: ClassificationTask, name: String = "matthews_corrcoef") {
-        super.init(name: name, task: task)
-    }
-
-    override func value(matrix: [Double]) throws -> Double {
-        let (truth, predicted) = marginals(matrix)
-        let samples = truth.reduce(0, +)
-        let correct = (0..<classes).reduce(0) { $0 + matrix[$1 * classes + $1] }
-        let covariance = correct * samples - zip(truth, predicted).reduce(0) { $0 + $1.0 * $1.1 }
-        let truthSpread = samples * samples - truth.reduce(0) { $0 + $1 * $1 }
-        let predictedSpread = samples * samples - predicted.reduce(0) { $0 + $1 * $1 }
-        let denominator = (truthSpread * predictedSpread).squareRoot()
-        return denominator == 0 ? 0 : covariance / denominator
+        super.init(name: name, task: task) { matrix in
+            let truth = matrix.truth, predicted = matrix.predicted
+            let samples = truth.reduce(0, +)
+            let correct = (0..<matrix.classes).reduce(0) { $0 + matrix[$1, $1] }
+            let covariance = correct * samples - zip(truth, predicted).reduce(0) { $0 + $1.0 * $1.1 }
+            let truthSpread = samples * samples - truth.reduce(0) { $0 + $1 * $1 }
+            let predictedSpread = samples * samples - predicted.reduce(0) { $0 + $1 * $1 }
+            let denominator = (truthSpread * predictedSpread).squareRoot()
+            return Tensor(Float(denominator == 0 ? 0 : covariance / denominator))
+        }
     }
 }

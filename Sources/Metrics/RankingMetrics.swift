@@ -8,8 +8,12 @@ public class ScoreRankingMetric: PredictionMetric {
     /// How per-class values combine (multiclass, one-vs-rest, and multilabel). Default `macro`.
     public let averaging: Averaging
     public var state = MetricState()
+    /// The value for one class against the rest, or nil when undefined.
+    let binaryValue: (_ scores: [Double], _ positives: [Bool]) -> Double?
 
-    init(name: String, task: ClassificationTask, averaging: Averaging) {
+    init(name: String, task: ClassificationTask, averaging: Averaging,
+         binaryValue: @escaping (_ scores: [Double], _ positives: [Bool]) -> Double?) {
+        self.binaryValue = binaryValue
         precondition(averaging != .micro, "\(name): micro averaging is not supported; use macro, weighted or none")
         self.name = name
         self.task = task
@@ -38,7 +42,7 @@ public class ScoreRankingMetric: PredictionMetric {
         guard !targets.isEmpty else { throw MetricError.noUpdates(metric: name) }
         switch task {
         case .binary:
-            guard let value = binaryValue(scores: scores, positives: targets.map { $0 == 1 }) else {
+            guard let value = binaryValue(scores, targets.map { $0 == 1 }) else {
                 throw MetricError.undefined(metric: name, reason: "the targets hold a single class")
             }
             return Tensor(Float(value))
@@ -50,7 +54,7 @@ public class ScoreRankingMetric: PredictionMetric {
             for c in 0..<classes {
                 let column = (0..<count).map { scores[$0 * classes + c] }
                 let positives = isMultilabel ? (0..<count).map { targets[$0 * classes + c] == 1 } : targets.map { Int($0) == c }
-                perClass.append(binaryValue(scores: column, positives: positives))
+                perClass.append(binaryValue(column, positives))
                 support.append(Double(positives.filter { $0 }.count))
             }
             if averaging == .none { return Tensor(perClass.map { Float($0 ?? .nan) }) }
@@ -61,11 +65,6 @@ public class ScoreRankingMetric: PredictionMetric {
             let total = zip(defined, weights).reduce(0) { $0 + perClass[$1.0]! * $1.1 }
             return Tensor(Float(total / weights.reduce(0, +)))
         }
-    }
-
-    /// The value for one class against the rest, or nil when undefined.
-    func binaryValue(scores: [Double], positives: [Bool]) -> Double? {
-        fatalError("\(name) must override binaryValue")
     }
 }
 
@@ -78,10 +77,10 @@ public class ScoreRankingMetric: PredictionMetric {
 /// average and reported as NaN with `averaging: .none`. Keeps all scores (O(examples) memory).
 public final class ROCAUC: ScoreRankingMetric {
     public init(task: ClassificationTask, averaging: Averaging = .macro, name: String = "roc_auc") {
-        super.init(name: name, task: task, averaging: averaging)
+        super.init(name: name, task: task, averaging: averaging, binaryValue: Self.rocArea)
     }
 
-    override func binaryValue(scores: [Double], positives: [Bool]) -> Double? {
+    static func rocArea(scores: [Double], positives: [Bool]) -> Double? {
         let positiveCount = Double(positives.filter { $0 }.count)
         let negativeCount = Double(positives.count) - positiveCount
         guard positiveCount > 0, negativeCount > 0 else { return nil }
@@ -105,10 +104,10 @@ public final class ROCAUC: ScoreRankingMetric {
 /// `macro`. Undefined (as ``ROCAUC``) when a class has no positives. Keeps all scores.
 public final class AveragePrecision: ScoreRankingMetric {
     public init(task: ClassificationTask, averaging: Averaging = .macro, name: String = "average_precision") {
-        super.init(name: name, task: task, averaging: averaging)
+        super.init(name: name, task: task, averaging: averaging, binaryValue: Self.precisionRecallArea)
     }
 
-    override func binaryValue(scores: [Double], positives: [Bool]) -> Double? {
+    static func precisionRecallArea(scores: [Double], positives: [Bool]) -> Double? {
         let positiveCount = Double(positives.filter { $0 }.count)
         guard positiveCount > 0 else { return nil }
         let order = scores.indices.sorted { scores[$0] > scores[$1] }

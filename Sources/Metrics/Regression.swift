@@ -8,8 +8,11 @@ public class RegressionMetric: PredictionMetric {
     /// `multioutput="uniform_average"`).
     public let outputs: Int
     public var state = MetricState()
+    /// The metric's value for one output column from its sums.
+    let perColumn: (ColumnSums) -> Double
 
-    init(name: String, outputs: Int) {
+    init(name: String, outputs: Int, perColumn: @escaping (ColumnSums) -> Double) {
+        self.perColumn = perColumn
         precondition(outputs >= 1, "\(name): outputs must be at least 1")
         self.name = name
         self.outputs = outputs
@@ -55,57 +58,66 @@ public class RegressionMetric: PredictionMetric {
     public func value(from state: MetricState) throws -> Tensor {
         let n = state["count"][0]
         guard n > 0 else { throw MetricError.noUpdates(metric: name) }
-        let values = (0..<outputs).map { value(column: $0, state: state, count: n) }
+        let values = (0..<outputs).map { column in
+            perColumn(ColumnSums(
+                error: state["error"][column], squaredError: state["squared_error"][column],
+                absoluteError: state["absolute_error"][column], target: state["target"][column],
+                squaredTarget: state["squared_target"][column], count: n))
+        }
         return Tensor(Float(values.reduce(0, +) / Double(outputs)))
     }
+}
 
-    func value(column: Int, state: MetricState, count: Double) -> Double {
-        fatalError("\(name) must override value(column:state:count:)")
-    }
+/// One output column's running sums, what every regression formula is computed from.
+struct ColumnSums {
+    var error, squaredError, absoluteError, target, squaredTarget, count: Double
 
-    /// Σ(y - ȳ)² for a column.
-    func targetSpread(_ column: Int, _ state: MetricState, _ n: Double) -> Double {
-        state["squared_target"][column] - state["target"][column] * state["target"][column] / n
-    }
+    /// Σ(y - ȳ)².
+    var targetSpread: Double { squaredTarget - target * target / count }
 }
 
 /// Mean squared error over all elements.
 public final class MeanSquaredError: RegressionMetric {
-    public init(outputs: Int = 1, name: String = "mse") { super.init(name: name, outputs: outputs) }
-    override func value(column: Int, state: MetricState, count: Double) -> Double { state["squared_error"][column] / count }
+    public init(outputs: Int = 1, name: String = "mse") {
+        super.init(name: name, outputs: outputs) { $0.squaredError / $0.count }
+    }
 }
 
 /// Root mean squared error (per output, then averaged, as scikit-learn's `root_mean_squared_error`).
 public final class RootMeanSquaredError: RegressionMetric {
-    public init(outputs: Int = 1, name: String = "rmse") { super.init(name: name, outputs: outputs) }
-    override func value(column: Int, state: MetricState, count: Double) -> Double { (state["squared_error"][column] / count).squareRoot() }
+    public init(outputs: Int = 1, name: String = "rmse") {
+        super.init(name: name, outputs: outputs) { ($0.squaredError / $0.count).squareRoot() }
+    }
 }
 
 /// Mean absolute error.
 public final class MeanAbsoluteError: RegressionMetric {
-    public init(outputs: Int = 1, name: String = "mae") { super.init(name: name, outputs: outputs) }
-    override func value(column: Int, state: MetricState, count: Double) -> Double { state["absolute_error"][column] / count }
+    public init(outputs: Int = 1, name: String = "mae") {
+        super.init(name: name, outputs: outputs) { $0.absoluteError / $0.count }
+    }
 }
 
 /// The coefficient of determination, `1 - Σ(y - ŷ)² / Σ(y - ȳ)²`. When the targets are constant:
 /// 1 for perfect predictions, else 0 (scikit-learn's `force_finite` behaviour).
 public final class R2Score: RegressionMetric {
-    public init(outputs: Int = 1, name: String = "r2") { super.init(name: name, outputs: outputs) }
-    override func value(column: Int, state: MetricState, count: Double) -> Double {
-        let spread = targetSpread(column, state, count), residual = state["squared_error"][column]
-        if spread == 0 { return residual == 0 ? 1 : 0 }
-        return 1 - residual / spread
+    public init(outputs: Int = 1, name: String = "r2") {
+        super.init(name: name, outputs: outputs) { sums in
+            let spread = sums.targetSpread
+            if spread == 0 { return sums.squaredError == 0 ? 1 : 0 }
+            return 1 - sums.squaredError / spread
+        }
     }
 }
 
 /// Explained variance, `1 - Var(y - ŷ) / Var(y)`; constant targets as for ``R2Score``.
 public final class ExplainedVariance: RegressionMetric {
-    public init(outputs: Int = 1, name: String = "explained_variance") { super.init(name: name, outputs: outputs) }
-    override func value(column: Int, state: MetricState, count: Double) -> Double {
-        let spread = targetSpread(column, state, count)
-        let meanError = state["error"][column] / count
-        let errorSpread = state["squared_error"][column] - count * meanError * meanError
-        if spread == 0 { return errorSpread == 0 ? 1 : 0 }
-        return 1 - errorSpread / spread
+    public init(outputs: Int = 1, name: String = "explained_variance") {
+        super.init(name: name, outputs: outputs) { sums in
+            let spread = sums.targetSpread
+            let meanError = sums.error / sums.count
+            let errorSpread = sums.squaredError - sums.count * meanError * meanError
+            if spread == 0 { return errorSpread == 0 ? 1 : 0 }
+            return 1 - errorSpread / spread
+        }
     }
 }

@@ -15,8 +15,12 @@ public class StatScoresMetric: PredictionMetric {
     /// Multiclass only: a prediction is right when the target is among the `topK` highest scores.
     public let topK: Int
     public var state = MetricState()
+    /// The metric's value for one class from its counts; nil where the denominator is 0.
+    let perClass: (_ tp: Double, _ fp: Double, _ tn: Double, _ fn: Double) -> Double?
 
-    init(name: String, task: ClassificationTask, averaging: Averaging, zeroDivision: Double, topK: Int) {
+    init(name: String, task: ClassificationTask, averaging: Averaging, zeroDivision: Double, topK: Int,
+         perClass: @escaping (_ tp: Double, _ fp: Double, _ tn: Double, _ fn: Double) -> Double?) {
+        self.perClass = perClass
         if case .multiclass(let classes) = task {
             precondition(classes >= 2, "\(name): a multiclass task needs at least 2 classes, got \(classes)")
             precondition((1...classes).contains(topK), "\(name): topK must be in 1...\(classes), got \(topK)")
@@ -104,24 +108,19 @@ public class StatScoresMetric: PredictionMetric {
         return try score(tp: tp, fp: fp, tn: tn, fn: fn)
     }
 
-    /// Per-class value from counts; `nil` where the denominator is 0.
-    func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
-        fatalError("\(name) must override perClass")
-    }
-
     /// Pools counts (micro) or averages per-class values.
     func score(tp: [Double], fp: [Double], tn: [Double], fn: [Double]) throws -> Tensor {
         let isMultilabel: Bool
         if case .multilabel = task { isMultilabel = true } else { isMultilabel = false }
         if case .binary = task {
-            return Tensor(Float(perClass(tp: tp[0], fp: fp[0], tn: tn[0], fn: fn[0]) ?? zeroDivision))
+            return Tensor(Float(perClass(tp[0], fp[0], tn[0], fn[0]) ?? zeroDivision))
         }
         switch averaging {
         case .micro:
-            let value = perClass(tp: tp.reduce(0, +), fp: fp.reduce(0, +), tn: tn.reduce(0, +), fn: fn.reduce(0, +))
+            let value = perClass(tp.reduce(0, +), fp.reduce(0, +), tn.reduce(0, +), fn.reduce(0, +))
             return Tensor(Float(value ?? zeroDivision))
         case .none:
-            return Tensor(tp.indices.map { Float(perClass(tp: tp[$0], fp: fp[$0], tn: tn[$0], fn: fn[$0]) ?? zeroDivision) })
+            return Tensor(tp.indices.map { Float(perClass(tp[$0], fp[$0], tn[$0], fn[$0]) ?? zeroDivision) })
         case .macro, .weighted:
             var total = 0.0, weights = 0.0
             for c in tp.indices {
@@ -135,7 +134,7 @@ public class StatScoresMetric: PredictionMetric {
                     // top-k, every class is predicted somewhere, so classes without support are left out.
                     weight = (topK > 1 ? tp[c] + fn[c] : tp[c] + fp[c] + fn[c]) == 0 ? 0 : 1
                 }
-                total += weight * (perClass(tp: tp[c], fp: fp[c], tn: tn[c], fn: fn[c]) ?? zeroDivision)
+                total += weight * (perClass(tp[c], fp[c], tn[c], fn[c]) ?? zeroDivision)
                 weights += weight
             }
             return Tensor(Float(weights == 0 ? zeroDivision : total / weights))
@@ -157,15 +156,13 @@ public class StatScoresMetric: PredictionMetric {
 /// ```
 public final class Accuracy: StatScoresMetric {
     public init(task: ClassificationTask, averaging: Averaging = .micro, topK: Int = 1, zeroDivision: Double = 0, name: String = "accuracy") {
-        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK)
-    }
-
-    override func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
-        if case .multiclass = task {
-            return tp + fn == 0 ? nil : tp / (tp + fn)
+        let multiclass: Bool
+        if case .multiclass = task { multiclass = true } else { multiclass = false }
+        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { tp, fp, tn, fn in
+            if multiclass { return tp + fn == 0 ? nil : tp / (tp + fn) }
+            let all = tp + fp + tn + fn
+            return all == 0 ? nil : (tp + tn) / all
         }
-        let all = tp + fp + tn + fn
-        return all == 0 ? nil : (tp + tn) / all
     }
 }
 
@@ -173,11 +170,9 @@ public final class Accuracy: StatScoresMetric {
 /// averaging `macro`; a class never predicted gets `zeroDivision` (default 0).
 public final class Precision: StatScoresMetric {
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "precision") {
-        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK)
-    }
-
-    override func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
-        tp + fp == 0 ? nil : tp / (tp + fp)
+        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { tp, fp, _, _ in
+            tp + fp == 0 ? nil : tp / (tp + fp)
+        }
     }
 }
 
@@ -185,22 +180,18 @@ public final class Precision: StatScoresMetric {
 /// `macro`; a class absent from the targets gets `zeroDivision` (default 0).
 public final class Recall: StatScoresMetric {
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "recall") {
-        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK)
-    }
-
-    override func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
-        tp + fn == 0 ? nil : tp / (tp + fn)
+        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { tp, _, _, fn in
+            tp + fn == 0 ? nil : tp / (tp + fn)
+        }
     }
 }
 
 /// Specificity: `tn / (tn + fp)`, the fraction of negatives recognized. Default averaging `macro`.
 public final class Specificity: StatScoresMetric {
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "specificity") {
-        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK)
-    }
-
-    override func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
-        tn + fp == 0 ? nil : tn / (tn + fp)
+        super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { _, fp, tn, _ in
+            tn + fp == 0 ? nil : tn / (tn + fp)
+        }
     }
 }
 
@@ -217,13 +208,11 @@ public final class FBetaScore: StatScoresMetric {
     public init(task: ClassificationTask, beta: Double = 1, averaging: Averaging = .macro, topK: Int = 1,
                 zeroDivision: Double = 0, name: String? = nil) {
         self.beta = beta
-        super.init(name: name ?? (beta == 1 ? "f1" : "f\(beta)"), task: task, averaging: averaging,
-                   zeroDivision: zeroDivision, topK: topK)
-    }
-
-    override func perClass(tp: Double, fp: Double, tn: Double, fn: Double) -> Double? {
         let b2 = beta * beta
-        let denominator = (1 + b2) * tp + b2 * fn + fp
-        return denominator == 0 ? nil : (1 + b2) * tp / denominator
+        super.init(name: name ?? (beta == 1 ? "f1" : "f\(beta)"), task: task, averaging: averaging,
+                   zeroDivision: zeroDivision, topK: topK) { tp, fp, _, fn in
+            let denominator = (1 + b2) * tp + b2 * fn + fp
+            return denominator == 0 ? nil : (1 + b2) * tp / denominator
+        }
     }
 }
