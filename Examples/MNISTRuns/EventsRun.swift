@@ -53,7 +53,7 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         }
         evaluationSeconds += seconds
     }
-    EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }.attach(to: evaluator, mode: .minimize)
+    EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }.attach(to: evaluator, mode: .min)
 
     let (_, total) = try timed { try trainer.run(trainLoader, maxEpochs: options.epochs, epochLength: epochLength) }
     let seconds = total - evaluationSeconds

@@ -274,7 +274,7 @@ extension Trainer {
         }
         // PyTorch reduces once more than `patience` checks passed without improvement.
         if plateauTracker == nil {
-            plateauTracker = PatienceTracker(greaterIsBetter: plateau.greaterIsBetter, patience: plateau.patience + 1,
+            plateauTracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1,
                                              minimumDelta: plateau.minimumDelta)
         }
         if plateauTracker!.observe(value) {
@@ -341,7 +341,7 @@ extension Trainer {
         try engine.restore(from: checkpoint.extra)
         globalStep = checkpoint.extra["trainer.global_step"].flatMap(Int.init) ?? checkpoint.step
         if let plateau = schedulerConfiguration?.plateau, let wait = checkpoint.extra["plateau.wait"].flatMap(Int.init) {
-            var tracker = PatienceTracker(greaterIsBetter: plateau.greaterIsBetter, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
+            var tracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
             tracker.restore(best: checkpoint.extra["plateau.best"].flatMap(Float.init), waitCount: wait)
             plateauTracker = tracker
         }

@@ -182,18 +182,18 @@ public struct SchedulerConfiguration {
 /// without improving by more than `minimumDelta`, as PyTorch's `ReduceLROnPlateau` counts.
 public struct PlateauReduction: Sendable {
     public var monitor: String
-    public var greaterIsBetter: Bool
+    public var mode: MonitorMode
     public var factor: Float
     public var patience: Int
     public var minimumDelta: Float
     public var minimumRate: Float
 
-    public init(monitor: String, greaterIsBetter: Bool = false, factor: Float = 0.1, patience: Int = 10,
+    public init(monitor: String, mode: MonitorMode = .min, factor: Float = 0.1, patience: Int = 10,
                 minimumDelta: Float = 0, minimumRate: Float = 0) {
         precondition(factor > 0 && factor < 1, "PlateauReduction: factor must be in (0, 1), got \(factor)")
         precondition(patience >= 0, "PlateauReduction: patience must be >= 0")
         self.monitor = monitor
-        self.greaterIsBetter = greaterIsBetter
+        self.mode = mode
         self.factor = factor
         self.patience = patience
         self.minimumDelta = minimumDelta

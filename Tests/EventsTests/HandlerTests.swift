@@ -40,11 +40,30 @@ import TestSupport
         var evaluations = 0
         let stopper = EarlyStopping(patience: 3, minimumDelta: 0.005, trainer: trainer) { validation[evaluations - 1] }
         let evaluator = Engine<Int, Int> { _, batch in batch }
-        stopper.attach(to: evaluator, mode: .minimize)
+        stopper.attach(to: evaluator, mode: .min)
         trainer.on(.epochCompleted) { _ in evaluations += 1; try evaluator.run([1]) }
         try trainer.run([1, 2], maxEpochs: 10)
         #expect(trainer.state.epoch == 5)
         #expect(stopper.best == 0.4)
+    }
+
+    @Test func patienceCountsOnlyImprovementsBeyondTheDelta() {
+        #expect(MonitorMode.min.isImprovement(0.39, over: 0.4))
+        #expect(!MonitorMode.min.isImprovement(0.399, over: 0.4, by: 0.005))
+        #expect(MonitorMode.max.isImprovement(0.97, over: 0.96, by: 0.005))
+        #expect(!MonitorMode.max.isImprovement(0.96, over: 0.96))
+
+        // 0.90 is the first best; 0.905 is better, but not by more than 0.01; 0.95 resets the wait;
+        // after 0.94 and 0.955, patience (2) runs out.
+        var tracker = PatienceTracker(mode: .max, patience: 2, minimumDelta: 0.01)
+        var stops: [Bool] = [], waits: [Int] = []
+        for value: Float in [0.90, 0.905, 0.95, 0.94, 0.955] {
+            stops.append(tracker.observe(value))
+            waits.append(tracker.waitCount)
+        }
+        #expect(stops == [false, false, false, false, true])
+        #expect(waits == [0, 1, 0, 1, 2])
+        #expect(tracker.best == 0.95)
     }
 
     @Test func terminateOnNaNStopsTheRun() throws {

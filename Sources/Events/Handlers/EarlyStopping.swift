@@ -1,13 +1,14 @@
+import Metrics
+
 /// Stops training when a score stops improving: attached to an evaluator, it reads the score
 /// after each evaluation and terminates `trainer` after `patience` evaluations without an
 /// improvement of more than `minimumDelta` (Ignite's `EarlyStopping`, Lightning's callback).
 ///
 /// ```swift
 /// EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }
-///     .attach(to: evaluator, mode: .minimize)
+///     .attach(to: evaluator, mode: .min)
 /// ```
 public final class EarlyStopping<TrainerBatch, TrainerOutput> {
-    public enum Mode: Sendable { case maximize, minimize }
     public let patience: Int
     public let minimumDelta: Float
     private var tracker: PatienceTracker?
@@ -30,8 +31,8 @@ public final class EarlyStopping<TrainerBatch, TrainerOutput> {
 
     /// Checks the score each time `engine` completes a run.
     @discardableResult
-    public func attach<B, O>(to engine: Engine<B, O>, mode: Mode = .maximize) -> HandlerRegistration {
-        tracker = PatienceTracker(greaterIsBetter: mode == .maximize, patience: patience, minimumDelta: minimumDelta)
+    public func attach<B, O>(to engine: Engine<B, O>, mode: MonitorMode = .max) -> HandlerRegistration {
+        tracker = PatienceTracker(mode: mode, patience: patience, minimumDelta: minimumDelta)
         return engine.on(.completed) { _ in
             if try self.tracker!.observe(self.score()) { self.trainer.terminate() }
         }

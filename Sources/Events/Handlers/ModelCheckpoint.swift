@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import TensorCore
 
 /// Saves training checkpoints (model, optimizer, scheduler, the trainer's position and the random
@@ -17,8 +18,8 @@ public final class ModelCheckpoint {
     public let prefix: String
     public let keep: Int
     public let scoreName: String?
-    /// Whether a higher score is better.
-    public let greaterIsBetter: Bool
+    /// Which way the score improves (default: larger is better).
+    public let mode: MonitorMode
     private let score: (() throws -> Float)?
     /// Saved files, oldest first, with their scores.
     public private(set) var saved: [(path: String, score: Float?)] = []
@@ -27,13 +28,13 @@ public final class ModelCheckpoint {
     ///   - keep: how many files to keep: the newest ones, or with a score the best ones.
     ///   - score: the value to rank by (read when saving); nil keeps the newest.
     public init(directory: String, prefix: String = "checkpoint", keep: Int = 1, scoreName: String? = nil,
-                greaterIsBetter: Bool = true, score: (() throws -> Float)? = nil) {
+                mode: MonitorMode = .max, score: (() throws -> Float)? = nil) {
         precondition(keep >= 1, "ModelCheckpoint: keep must be at least 1, got \(keep)")
         self.directory = directory
         self.prefix = prefix
         self.keep = keep
         self.scoreName = scoreName
-        self.greaterIsBetter = greaterIsBetter
+        self.mode = mode
         self.score = score
     }
 
@@ -46,7 +47,7 @@ public final class ModelCheckpoint {
         return saved.max { better($1.score!, than: $0.score!) }?.path
     }
 
-    private func better(_ a: Float, than b: Float) -> Bool { greaterIsBetter ? a > b : a < b }
+    private func better(_ a: Float, than b: Float) -> Bool { mode.isImprovement(a, over: b) }
 
     /// Saves whenever `trigger` fires on `engine` (the trainer, or an evaluator whose metric is
     /// the score); the position saved is `trainer`'s (by default `engine` itself).

@@ -1,26 +1,28 @@
+import Metrics
+
 /// Whether a monitored value keeps improving: the best value so far and how many observations
 /// passed without an improvement of more than `minimumDelta`. The one rule behind early stopping
 /// in both frontends.
 public struct PatienceTracker: Sendable {
-    /// Whether larger values are better.
-    public let greaterIsBetter: Bool
+    /// Which way the value improves.
+    public let mode: MonitorMode
     public let patience: Int
     public let minimumDelta: Float
     public private(set) var best: Float?
     /// Observations since the last improvement.
     public private(set) var waitCount = 0
 
-    public init(greaterIsBetter: Bool, patience: Int, minimumDelta: Float = 0) {
+    public init(mode: MonitorMode, patience: Int, minimumDelta: Float = 0) {
         precondition(patience >= 1, "patience must be at least 1, got \(patience)")
         precondition(minimumDelta >= 0, "minimumDelta must be >= 0, got \(minimumDelta)")
-        self.greaterIsBetter = greaterIsBetter
+        self.mode = mode
         self.patience = patience
         self.minimumDelta = minimumDelta
     }
 
     /// Records `value`; returns true when patience has run out.
     public mutating func observe(_ value: Float) -> Bool {
-        let improved = best.map { greaterIsBetter ? value > $0 + minimumDelta : value < $0 - minimumDelta } ?? true
+        let improved = best.map { mode.isImprovement(value, over: $0, by: minimumDelta) } ?? true
         if improved {
             best = value
             waitCount = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import TensorCore
 
 /// Saves training checkpoints (Lightning's `ModelCheckpoint`): every `everyEpochs` epochs (after
@@ -15,11 +16,10 @@ import TensorCore
 ///                                      monitor: "val_loss", mode: .min, saveTopK: 2, saveLast: true)
 /// ```
 public final class CheckpointCallback: Callback {
-    public enum Mode: Sendable { case min, max }
     public let directory: String
     public let filename: String
     public let monitor: String?
-    public let mode: Mode
+    public let mode: MonitorMode
     /// How many to keep: -1 all, 0 none (only `last.ckpt`).
     public let saveTopK: Int
     public let saveLast: Bool
@@ -36,7 +36,7 @@ public final class CheckpointCallback: Callback {
     private var newestFiles: [String] = []
     private var pendingScore: Float?
 
-    public init(directory: String = "checkpoints", filename: String = "{epoch}-{step}", monitor: String? = nil, mode: Mode = .min,
+    public init(directory: String = "checkpoints", filename: String = "{epoch}-{step}", monitor: String? = nil, mode: MonitorMode = .min,
                 saveTopK: Int = 1, saveLast: Bool = false, everyEpochs: Int? = nil, everySteps: Int? = nil) {
         precondition(saveTopK >= -1, "CheckpointCallback: saveTopK must be -1, 0 or positive")
         precondition(monitor != nil || saveTopK <= 1, "CheckpointCallback: without a monitor, saveTopK must be -1, 0 or 1")
@@ -61,7 +61,7 @@ public final class CheckpointCallback: Callback {
         try save(trainer)
     }
 
-    private func better(_ a: Float, than b: Float) -> Bool { mode == .min ? a < b : a > b }
+    private func better(_ a: Float, than b: Float) -> Bool { mode.isImprovement(a, over: b) }
 
     func save(_ trainer: Trainer) throws {
         guard trainer.isGlobalZero else { return }

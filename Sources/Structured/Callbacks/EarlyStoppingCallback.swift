@@ -1,4 +1,5 @@
 import Events
+import Metrics
 
 /// Stops training when a monitored value stops improving (Lightning's `EarlyStopping`): after
 /// `patience` checks without an improvement of more than `minDelta`, when the value reaches
@@ -9,12 +10,11 @@ import Events
 /// trainer.callbacks.append(EarlyStoppingCallback(monitor: "val_loss", patience: 3))
 /// ```
 public final class EarlyStoppingCallback: Callback {
-    public enum Mode: Sendable { case min, max }
     public enum StoppingReason: Sendable, Equatable { case notStopped, patienceExhausted, stoppingThreshold, nonFiniteMetric }
     public let monitor: String
     public let patience: Int
     public let minDelta: Float
-    public let mode: Mode
+    public let mode: MonitorMode
     public let stoppingThreshold: Float?
     public let checkFinite: Bool
     public var isMonitoring: Bool { true }
@@ -22,7 +22,7 @@ public final class EarlyStoppingCallback: Callback {
     public private(set) var stoppedEpoch: Int?
     public private(set) var stoppingReason = StoppingReason.notStopped
 
-    public init(monitor: String, patience: Int = 3, minDelta: Float = 0, mode: Mode = .min, stoppingThreshold: Float? = nil, checkFinite: Bool = true) {
+    public init(monitor: String, patience: Int = 3, minDelta: Float = 0, mode: MonitorMode = .min, stoppingThreshold: Float? = nil, checkFinite: Bool = true) {
         precondition(patience >= 1, "EarlyStoppingCallback: patience must be at least 1")
         precondition(minDelta >= 0, "EarlyStoppingCallback: minDelta must be >= 0")
         self.monitor = monitor
@@ -31,7 +31,7 @@ public final class EarlyStoppingCallback: Callback {
         self.mode = mode
         self.stoppingThreshold = stoppingThreshold
         self.checkFinite = checkFinite
-        tracker = PatienceTracker(greaterIsBetter: mode == .max, patience: patience, minimumDelta: minDelta)
+        tracker = PatienceTracker(mode: mode, patience: patience, minimumDelta: minDelta)
     }
 
     /// The best value so far.
@@ -57,7 +57,7 @@ public final class EarlyStoppingCallback: Callback {
             stop(trainer, .nonFiniteMetric)
             return
         }
-        if let stoppingThreshold, mode == .min ? value < stoppingThreshold : value > stoppingThreshold {
+        if let stoppingThreshold, mode.isImprovement(value, over: stoppingThreshold) {
             stop(trainer, .stoppingThreshold)
             return
         }
