@@ -8,6 +8,19 @@ public enum DataParallelLauncher {
         ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil
     }
 
+    /// What a data-parallel program calls first thing, before loading data or building the
+    /// model: under `mpirun` it returns the MPI world; started without it, with `devices > 1`,
+    /// it starts this program again under `mpirun -np devices` and exits with the job's status,
+    /// so nothing before it runs twice. Same as ``communicator(devices:)``.
+    ///
+    /// ```swift
+    /// let world = try DataParallelLauncher.launch(devices: 4)
+    /// let mnist = try MNIST.load()     // once per rank, never in the launching parent
+    /// ```
+    public static func launch(devices: Int) throws -> any Communicator {
+        try communicator(devices: devices)
+    }
+
     /// The communicator for a job of `devices` processes.
     ///
     /// Under `mpirun`, the MPI world (whatever `-np` said). Otherwise, with `devices` 1, a single

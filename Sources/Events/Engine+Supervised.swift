@@ -4,7 +4,8 @@ import TensorCore
 /// Settings of ``supervisedTrainer(model:optimizer:loss:options:)``.
 public struct SupervisedOptions {
     /// Gradients of this many batches are summed before each optimizer step; each batch's loss
-    /// is divided by it, so the step equals one on the combined batch (Ignite's semantics).
+    /// is divided by it, so the step equals one on the combined batch. The last window of an
+    /// epoch steps even when shorter (see ``OptimizationStep``).
     public var gradientAccumulationSteps = 1
     /// Clipping applied before each optimizer step.
     public var gradientClipping: GradientClipping?
@@ -53,25 +54,16 @@ public func supervisedTrainer<Output>(
 ) -> Engine<LabeledBatch, Output> {
     let steps = options.gradientAccumulationSteps
     precondition(steps >= 1, "supervisedTrainer: gradientAccumulationSteps must be at least 1, got \(steps)")
-    let synchronizer = options.communicator.map { GradientSynchronizer(parameters: optimizer.parameters, communicator: $0) }
-    var examplesInWindow = 0
+    let optimization = OptimizationStep(optimizer: optimizer, accumulation: steps, clipping: options.gradientClipping,
+                                        communicator: options.communicator, model: model)
     let engine = Engine<LabeledBatch, Output> { engine, batch in
-        if (engine.state.iteration - 1) % steps == 0 {
-            optimizer.zeroGradients()
-            examplesInWindow = 0
-        }
         model.train()
         let predictions = model(batch.inputs)
         let value = loss(predictions, batch.labels)
-        (steps == 1 ? value : value / Float(steps)).backward()
-        examplesInWindow += batch.count
-        if engine.state.iteration % steps == 0 {
-            try synchronizer?.synchronize(localExamples: examplesInWindow)
-            options.gradientClipping?.apply(to: optimizer.parameters)
-            optimizer.step()
-        }
+        try optimization.apply(loss: value, examples: batch.count, endsEpoch: engine.state.iterationInEpoch == engine.state.epochLength)
         return outputTransform(batch, predictions, value)
     }
+    engine.optimization = optimization
     if let communicator = options.communicator {
         engine.communicator = communicator
         engine.on(.started) { engine in
@@ -95,8 +87,8 @@ public func supervisedTrainer<Output>(
 /// print(evaluator.state.metrics["accuracy"]!)
 /// ```
 ///
-/// With a `communicator`, each rank evaluates its shard and the metrics combine every rank's
-/// examples, each counted once.
+/// With a `communicator`, each rank evaluates its shard (``DataLoader/evaluationShard(rank:worldSize:)``)
+/// and the metrics combine every rank's examples, each counted once.
 public func supervisedEvaluator(model: any Module, metrics: [String: any PredictionMetric] = [:],
                                 communicator: (any Communicator)? = nil) -> Engine<LabeledBatch, PredictionOutput> {
     let evaluator = Engine<LabeledBatch, PredictionOutput> { _, batch in

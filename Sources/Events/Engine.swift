@@ -34,6 +34,9 @@ public final class Engine<Batch, Output> {
     /// The processes this engine runs in (one by default). Attached metrics compute over it, and
     /// handlers that write files or print act on its rank 0 only.
     public var communicator: any Communicator = SingleProcessCommunicator()
+    /// The optimization step this engine's step function uses, if any: its accumulation window
+    /// is saved with the engine's position (``checkpointEntries``) and restored with it.
+    public var optimization: OptimizationStep?
 
     private struct Handler {
         let id: Int
@@ -134,9 +137,16 @@ public final class Engine<Batch, Output> {
         terminateRequested = false
         terminateEpochRequested = false
         let runStart = DispatchTime.now().uptimeNanoseconds
+        // Saturates: `maxEpochs: Int.max` means "until terminated", not an overflow.
+        let (product, overflow) = maxEpochs.multipliedReportingOverflow(by: length)
+        let totalIterations = overflow ? Int.max : product
+        // A rank that exits while others wait in a collective must abort the job (see Distributed).
+        let distributed = communicator.worldSize > 1
+        if distributed { TrainingActivity.begin() }
+        defer { if distributed { TrainingActivity.end() } }
         do {
             try fire(.started)
-            while state.iteration < maxEpochs * length && !terminateRequested {
+            while state.iteration < totalIterations && !terminateRequested {
                 try runEpoch(data, length: length)
             }
             if !terminateRequested { state.isFinished = true }
@@ -175,7 +185,9 @@ public final class Engine<Batch, Output> {
             state.iteration += 1
             state.iterationInEpoch += 1
             try fire(.iterationStarted)
-            state.output = try step(self, batch)
+            // Errors that depend on the data (a batch of one in BatchNorm, a label out of
+            // range) are recorded by the operation and thrown here, to the error handlers.
+            state.output = try throwingDataErrors { try step(self, batch) }
             try fire(.iterationCompleted)
             if terminateRequested || terminateEpochRequested { break }
         }
@@ -192,8 +204,15 @@ public final class Engine<Batch, Output> {
 
     // MARK: Checkpoints
 
-    /// The run's position, for a checkpoint's extra entries (see ``TrainingCheckpoint``).
-    public var checkpointEntries: [String: String] { state.checkpointEntries }
+    /// The run's position, for a checkpoint's extra entries (see ``TrainingCheckpoint``): the
+    /// iteration, and the optimization step's open accumulation window.
+    public var checkpointEntries: [String: String] {
+        state.checkpointEntries.merging(optimization?.checkpointEntries ?? [:]) { own, _ in own }
+    }
+
+    /// Whether a checkpoint taken now must hold the gradients of an unfinished accumulation
+    /// window (pass it as `includesGradients` to ``TrainingCheckpoint``).
+    public var needsGradientsInCheckpoint: Bool { optimization?.isWindowOpen ?? false }
 
     /// Restores a position saved with ``checkpointEntries``: the next ``run(_:maxEpochs:epochLength:)``
     /// continues from it.
@@ -201,9 +220,14 @@ public final class Engine<Batch, Output> {
     public func restore(from entries: [String: String]) throws {
         guard let length = entries["engine.epoch_length"].flatMap(Int.init), length >= 1,
               let iteration = entries["engine.iteration"].flatMap(Int.init), iteration >= 0,
-              let maxEpochs = entries["engine.max_epochs"].flatMap(Int.init) else {
+              let maxEpochs = entries["engine.max_epochs"].flatMap(Int.init), maxEpochs >= 1 else {
             throw EngineError.invalidCheckpoint("missing or malformed engine.epoch_length, engine.iteration or engine.max_epochs")
         }
+        let (total, overflow) = maxEpochs.multipliedReportingOverflow(by: length)
+        guard overflow || iteration <= total else {
+            throw EngineError.invalidCheckpoint("iteration \(iteration) is past the run's \(maxEpochs) epochs of \(length) batches")
+        }
+        try optimization?.restore(from: entries)
         state.epochLength = length
         state.iteration = iteration
         state.maxEpochs = maxEpochs

@@ -5,20 +5,28 @@ import TensorCore
 
 extension Trainer {
     /// Runs the module's validation steps over `data` and returns the logged epoch-level values.
+    /// With several processes each rank validates its evaluation shard: every example once.
     @discardableResult
     public func validate<M: TrainingModule, Source: BatchSource>(_ module: M, data: Source) throws -> [String: Float]
     where Source.Batch == M.Batch {
-        try standalone(module) { context in
-            try evaluate(module, data, stage: .validate, batches: limitValidationBatches.batches(of: data.batchesPerEpoch), context: context)
+        guard data.batchesPerEpoch > 0 else { throw TrainerError.missingData("the validation data has no batches") }
+        try joinProcesses()
+        let local = try shard(data, forEvaluation: true)
+        return try standalone(module) { context in
+            try evaluate(module, local, stage: .validate, batches: limitValidationBatches.batches(of: local.batchesPerEpoch), context: context)
         }
     }
 
     /// Runs the module's test steps over `data` and returns the logged epoch-level values.
+    /// With several processes each rank tests its evaluation shard: every example once.
     @discardableResult
     public func test<M: TrainingModule, Source: BatchSource>(_ module: M, data: Source) throws -> [String: Float]
     where Source.Batch == M.Batch {
-        try standalone(module) { context in
-            try evaluate(module, data, stage: .test, batches: limitTestBatches.batches(of: data.batchesPerEpoch), context: context)
+        guard data.batchesPerEpoch > 0 else { throw TrainerError.missingData("the test data has no batches") }
+        try joinProcesses()
+        let local = try shard(data, forEvaluation: true)
+        return try standalone(module) { context in
+            try evaluate(module, local, stage: .test, batches: limitTestBatches.batches(of: local.batchesPerEpoch), context: context)
         }
     }
 
@@ -56,7 +64,9 @@ extension Trainer {
     func evaluate<M: TrainingModule, Source: BatchSource>(_ module: M, _ data: Source, stage: Stage, batches: Int,
                                                           context: TrainerContext) throws -> [String: Float]
     where Source.Batch == M.Batch {
-        guard data.batchesPerEpoch > 0, batches > 0 else {
+        // A rank's evaluation shard may be empty when there are fewer examples than ranks; it
+        // still takes part in the epoch-end synchronization.
+        guard (data.batchesPerEpoch > 0 && batches > 0) || communicator.worldSize > 1 else {
             throw TrainerError.missingData("the \(stage == .test ? "test" : "validation") data has no batches")
         }
         let isTest = stage == .test
@@ -94,7 +104,7 @@ extension Trainer {
             module.onException(error)
             return false
         }
-        try engine.run(data, epochLength: batches)
+        if batches > 0 { try engine.run(data, epochLength: batches) }
 
         context.hook = isTest ? .testEpochEnd : .validationEpochEnd
         for callback in orderedCallbacks { isTest ? callback.onTestEpochEnd(trainer: self) : callback.onValidationEpochEnd(trainer: self) }

@@ -19,8 +19,8 @@ extension Trainer {
         _ module: M, train unshardedTrain: Source, validation unshardedValidation: Source? = nil, resumeFrom: ResumePoint? = nil
     ) throws -> [String: Float] where Source.Batch == M.Batch {
         try validateSettings(automaticOptimization: module.automaticOptimization)
-        if strategy == .dataParallel { communicator = try DataParallelLauncher.communicator(devices: devices) }
-        let train = try shard(unshardedTrain), validation = try unshardedValidation.map(shard)
+        try joinProcesses()
+        let train = try shard(unshardedTrain), validation = try unshardedValidation.map { try shard($0, forEvaluation: true) }
         guard train.batchesPerEpoch > 0 else { throw TrainerError.missingData("the training data has no batches") }
         if let validation, validation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
 
@@ -62,7 +62,8 @@ extension Trainer {
                 for callback in self.orderedCallbacks { callback.onSaveCheckpoint(trainer: self, entries: &entries) }
                 module.onSaveCheckpoint(&entries)
                 try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
-                                       epoch: self.currentEpoch, step: self.globalStep, extra: entries).save(to: path)
+                                       epoch: self.currentEpoch, step: self.globalStep, extra: entries,
+                                       includesGradients: engine.needsGradientsInCheckpoint).save(to: path)
             }
             if let resumeFrom {
                 try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context)
@@ -79,6 +80,10 @@ extension Trainer {
                 for callback in orderedCallbacks { callback.onSanityCheckStart(trainer: self) }
                 let steps = sanityValidationSteps < 0 ? validation.batchesPerEpoch : Swift.min(sanityValidationSteps, validation.batchesPerEpoch)
                 _ = try evaluate(module, validation, stage: .validate, batches: steps, context: context)
+                // Metric objects the module updated hold the untrained model's batches: reset them
+                // (Lightning does), so epoch 0's values cover its own validation pass only.
+                for metric in context.sanityMetrics { metric.reset() }
+                context.sanityMetrics = []
                 for callback in orderedCallbacks { callback.onSanityCheckEnd(trainer: self) }
                 context.isSanityCheck = false
                 isSanityChecking = false
@@ -103,11 +108,24 @@ extension Trainer {
         return try fit(module, train: data.trainData(), validation: data.validationData(), resumeFrom: resumeFrom)
     }
 
-    /// `data` split for this rank when several processes train; unchanged for one.
-    private func shard<Source: BatchSource>(_ data: Source) throws -> Source {
+    /// Sets ``communicator`` for `.dataParallel`: the MPI world, or (outside `mpirun`) this
+    /// program started again under `mpirun`, which does not return.
+    func joinProcesses() throws {
+        guard strategy == .dataParallel, communicator.worldSize == 1 else { return }
+        if !DataParallelLauncher.isLaunchedByMPI && devices > 1 {
+            FileHandle.standardError.write(Data(("note: Trainer relaunches this program under mpirun now; everything it did before "
+                + "(loading data, building the model) runs again in every rank. Call DataParallelLauncher.launch(devices:) first thing to avoid that.\n").utf8))
+        }
+        communicator = try DataParallelLauncher.communicator(devices: devices)
+    }
+
+    /// `data` split for this rank when several processes train; unchanged for one. Evaluation
+    /// shards cover every example exactly once (ranks may run different numbers of batches).
+    func shard<Source: BatchSource>(_ data: Source, forEvaluation: Bool = false) throws -> Source {
         guard communicator.worldSize > 1 else { return data }
+        let (rank, size) = (communicator.rank, communicator.worldSize)
         guard let shardable = data as? any ShardableBatchSource,
-              let sharded = shardable.sharded(rank: communicator.rank, worldSize: communicator.worldSize) as? Source else {
+              let sharded = (forEvaluation ? shardable.evaluationShard(rank: rank, worldSize: size) : shardable.sharded(rank: rank, worldSize: size)) as? Source else {
             throw TrainerError.invalidSetting("data parallelism needs data that can be sharded (a DataLoader), got \(Source.self)")
         }
         return sharded
@@ -128,9 +146,12 @@ extension Trainer {
         _ module: M, context: TrainerContext, optimizer: any Optimizer, validation: Source?
     ) -> Engine<M.Batch, Tensor?> where Source.Batch == M.Batch {
         let start = DispatchTime.now().uptimeNanoseconds
-        let accumulation = gradientAccumulation
-        let synchronizer = communicator.worldSize > 1 ? GradientSynchronizer(parameters: optimizer.parameters, communicator: communicator) : nil
-        var examplesInWindow = 0
+        let automatic = module.automaticOptimization
+        // The one optimization step of the package, shared with Events' supervised trainer.
+        let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
+                                            clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
+        optimization.hooks = TrainerStepHooks(trainer: self, module: module, context: context)
+        context.optimization = optimization
         let engine = Engine<M.Batch, Tensor?> { [unowned self] engine, batch in
             let index = engine.state.iterationInEpoch - 1
             let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
@@ -144,38 +165,11 @@ extension Trainer {
             let loss = try module.trainingStep(batch, batchIndex: index)
             // Logged values are visible to callbacks at once, as in Lightning.
             self.updateCallbackMetrics(context)
-            if module.automaticOptimization, let loss {
-                let windowStart = (engine.state.iteration - 1) % accumulation == 0
-                if windowStart {
-                    examplesInWindow = 0
-                    context.hook = .beforeZeroGrad
-                    for callback in self.orderedCallbacks { callback.onBeforeZeroGrad(trainer: self, optimizer: optimizer) }
-                    module.onBeforeZeroGrad(optimizer)
-                    optimizer.zeroGradients()
-                }
-                let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
-                context.hook = .beforeBackward
-                for callback in self.orderedCallbacks { callback.onBeforeBackward(trainer: self, loss: scaled) }
-                module.onBeforeBackward(scaled)
-                scaled.backward()
-                examplesInWindow += context.batchSize
-                context.hook = .afterBackward
-                for callback in self.orderedCallbacks { callback.onAfterBackward(trainer: self) }
-                module.onAfterBackward()
-                if engine.state.iteration % accumulation == 0 || lastOfEpoch {
-                    try synchronizer?.synchronize(localExamples: examplesInWindow)
-                    context.hook = .beforeOptimizerStep
-                    for callback in self.orderedCallbacks { callback.onBeforeOptimizerStep(trainer: self, optimizer: optimizer) }
-                    module.onBeforeOptimizerStep(optimizer)
-                    self.gradientClipping?.apply(to: optimizer.parameters)
-                    optimizer.step()
-                    self.globalStep += 1
-                    if let configuration = self.schedulerConfiguration, configuration.interval == .step,
-                       self.globalStep % configuration.frequency == 0 {
-                        self.scheduler?.step()
-                    }
-                }
-            } else if !module.automaticOptimization {
+            if automatic, let loss {
+                try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
+            } else if !automatic {
+                try throwPendingDataError()
+                try optimization.synchronizeBuffers()
                 self.globalStep += 1
             }
             if lastOfEpoch, let configuration = self.schedulerConfiguration, configuration.interval == .epoch,
@@ -248,6 +242,7 @@ extension Trainer {
             module.onException(error)
             return false
         }
+        engine.optimization = optimization
         return engine
     }
 
@@ -339,7 +334,11 @@ extension Trainer {
         let checkpoint = try TrainingCheckpoint(contentsOf: path)
         try checkpoint.restore(model: module, optimizer: optimizer, scheduler: scheduler)
         try engine.restore(from: checkpoint.extra)
-        globalStep = checkpoint.extra["trainer.global_step"].flatMap(Int.init) ?? checkpoint.step
+        let savedStep = checkpoint.extra["trainer.global_step"] ?? String(checkpoint.step)
+        guard let step = Int(savedStep), (0...engine.state.iteration).contains(step) else {
+            throw CheckpointError.corrupt(path: path, reason: "trainer.global_step \(savedStep) is not a step count within the run's \(engine.state.iteration) iterations")
+        }
+        globalStep = step
         if let plateau = schedulerConfiguration?.plateau, let wait = checkpoint.extra["plateau.wait"].flatMap(Int.init) {
             var tracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
             tracker.restore(best: checkpoint.extra["plateau.best"].flatMap(Float.init), waitCount: wait)

@@ -40,7 +40,10 @@ public enum Precision: Sendable, Equatable { case float32 }
 
 /// Data that can be split between processes (``DataLoader`` is).
 public protocol ShardableBatchSource: BatchSource {
+    /// This rank's part of every global training batch (ranks run the same number of batches).
     func sharded(rank: Int, worldSize: Int) -> Self
+    /// This rank's part of the data for evaluation: every example exactly once over all ranks.
+    func evaluationShard(rank: Int, worldSize: Int) -> Self
 }
 
 extension DataLoader: ShardableBatchSource {}

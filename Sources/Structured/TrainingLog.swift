@@ -1,3 +1,4 @@
+import Events
 import Metrics
 import TensorCore
 
@@ -50,6 +51,7 @@ public enum TrainerError: Error, CustomStringConvertible, Equatable {
     case missingData(String)
     case monitoredMetricMissing(callback: String, monitor: String, available: [String])
     case noCheckpoint(String)
+    case nonScalarValue(name: String, shape: [Int])
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public enum TrainerError: Error, CustomStringConvertible, Equatable {
         case let .monitoredMetricMissing(callback, monitor, available):
             "\(callback) monitors \"\(monitor)\", which was never logged; logged: \(available.sorted().joined(separator: ", "))"
         case .noCheckpoint(let detail): detail
+        case let .nonScalarValue(name, shape): "log(\"\(name)\") needs one number, got a tensor of shape \(shape)"
         }
     }
 }
@@ -155,6 +158,10 @@ final class TrainerContext: @unchecked Sendable {
     var isSanityCheck = false
     /// Set for manual optimization.
     var optimizer: (any Optimizer)?
+    /// The run's optimization step (manual optimization's backward goes through it).
+    var optimization: OptimizationStep?
+    /// Metric objects logged during the sanity check, reset when it ends.
+    var sanityMetrics: [any Metric] = []
     var module: (any Module)?
 
     init(trainer: Trainer, results: LogResults) {
@@ -188,6 +195,16 @@ extension TrainingModule {
                      progressBar: progressBar, logger: logger, batchSize: batchSize, sync: syncAcrossProcesses)
     }
 
+    /// Logs a one-element tensor (a loss, a mean) as ``log(_:_:onStep:onEpoch:reduction:progressBar:logger:batchSize:syncAcrossProcesses:)``.
+    /// - Throws: ``TrainerError/nonScalarValue(name:shape:)`` for a tensor of more than one
+    ///   element: which tensor reaches `log` depends on the data, so it is an error, not a trap.
+    public func log(_ name: String, _ value: Tensor, onStep: Bool? = nil, onEpoch: Bool? = nil, reduction: LogReduction = .mean,
+                    progressBar: Bool = false, logger: Bool = true, batchSize: Int? = nil, syncAcrossProcesses: Bool = false) throws {
+        guard value.scalarCount == 1 else { throw TrainerError.nonScalarValue(name: name, shape: value.shape) }
+        try log(name, value.scalars[0], onStep: onStep, onEpoch: onEpoch, reduction: reduction, progressBar: progressBar,
+                logger: logger, batchSize: batchSize, syncAcrossProcesses: syncAcrossProcesses)
+    }
+
     /// Logs a metric object: the trainer computes it at the end of the epoch and resets it
     /// (update it in your steps yourself). It synchronizes across processes on its own.
     public func log(_ name: String, _ metric: any Metric, progressBar: Bool = false, logger: Bool = true) throws {
@@ -203,7 +220,10 @@ extension TrainingModule {
         }
         let step = onStep ?? defaults.onStep, epoch = onEpoch ?? defaults.onEpoch
         if step && !context.hook.allowsStepLogging { throw TrainerError.stepLoggingNotAllowed(name: name, hook: context.hook.rawValue) }
-        if context.isSanityCheck { return }   // sanity-check values are discarded, as in Lightning
+        if context.isSanityCheck {   // sanity-check values are discarded, as in Lightning
+            if let metric { context.sanityMetrics.append(metric) }
+            return
+        }
         let template = LogResults.Entry(onStep: step, onEpoch: epoch, reduction: reduction, progressBar: progressBar, logger: logger, sync: sync)
         context.results.record(name, value: value, metric: metric, entry: template, batchSize: batchSize ?? context.batchSize)
         if step, let value {

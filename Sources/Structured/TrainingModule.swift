@@ -115,17 +115,17 @@ extension TrainingModule {
     public var optimizer: (any Optimizer)? { TrainerContext.current?.optimizer }
 
     /// Backpropagates `loss` with the backward hooks, for manual optimization
-    /// (Lightning's `manual_backward`).
-    public func manualBackward(_ loss: Tensor) {
-        let context = TrainerContext.current
-        context?.hook = .beforeBackward
-        onBeforeBackward(loss)
-        context.map { c in c.trainer.callbacks.forEach { $0.onBeforeBackward(trainer: c.trainer, loss: loss) } }
-        loss.backward()
-        context?.hook = .afterBackward
-        onAfterBackward()
-        context.map { c in c.trainer.callbacks.forEach { $0.onAfterBackward(trainer: c.trainer) } }
-        context?.hook = .trainingStep
+    /// (Lightning's `manual_backward`). When several processes train, the gradients are then
+    /// averaged across them (weighted by each rank's batch size), as DDP's backward does.
+    /// - Throws: a data-dependent error recorded while computing `loss`, or a communication error.
+    public func manualBackward(_ loss: Tensor) throws {
+        guard let context = TrainerContext.current, let optimization = context.optimization else {
+            try throwPendingDataError()
+            loss.backward()
+            return
+        }
+        defer { context.hook = .trainingStep }
+        try optimization.manualBackward(loss, examples: context.batchSize)
     }
 }
 

@@ -67,4 +67,34 @@ struct MPITests {
         }
         expectClose(structured, reference)
     }
+
+    /// Manual optimization averages gradients across ranks (it used to drift silently).
+    @Test func manualOptimizationOverOpenMPI() throws {
+        let world = try MPICommunicator.world()
+        let reference = singleProcessWeights()
+        let weights = try withRandomScope(seed: 42) {
+            let module = ManualModule()
+            let trainer = quietDataParallelTrainer(world)
+            try trainer.fit(module, train: DataLoader(syntheticData(), batchSize: 64 / world.worldSize, shuffle: true, seed: 7))
+            return module.parameters.flatMap(\.scalars)
+        }
+        expectClose(weights, reference)
+    }
+
+    /// BatchNorm buffers agree on every rank; `test` counts each of 10,001 examples once.
+    @Test func buffersAndEvaluationOverOpenMPI() throws {
+        let world = try MPICommunicator.world()
+        let buffers = try withRandomScope(seed: 6) {
+            let module = NormalizedModule()
+            try quietDataParallelTrainer(world).fit(module, train: DataLoader(syntheticData(), batchSize: 16, shuffle: true, seed: 2))
+            return module.namedBuffers.flatMap(\.tensor.scalars)
+        }
+        var rootBuffers = buffers
+        try world.broadcast(&rootBuffers, from: 0)
+        #expect(rootBuffers == buffers, "rank \(world.rank) holds other running statistics than rank 0")
+        let values = try withRandomScope(seed: 5) {
+            try quietDataParallelTrainer(world).test(CountingModule(), data: DataLoader(syntheticData(count: 10_001), batchSize: 1000))
+        }
+        #expect(values["test_seen"] == 10_001)
+    }
 }

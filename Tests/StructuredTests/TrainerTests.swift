@@ -215,7 +215,7 @@ import TestSupport
             func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
             func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
                 optimizer!.zeroGradients()
-                manualBackward(crossEntropy(logits: self(batch.inputs), labels: batch.labels))
+                try manualBackward(crossEntropy(logits: self(batch.inputs), labels: batch.labels))
                 optimizer!.step()
                 return nil
             }

@@ -57,7 +57,8 @@ public final class ModelCheckpoint {
         engine.on(trigger) { engine in
             guard engine.communicator.isMain else { return }
             try self.save(model: model, optimizer: optimizer, scheduler: scheduler, epoch: trainer.state.epoch,
-                          step: trainer.state.iteration, extra: trainer.checkpointEntries)
+                          step: trainer.state.iteration, extra: trainer.checkpointEntries,
+                          includesGradients: trainer.needsGradientsInCheckpoint)
         }
     }
 
@@ -69,25 +70,60 @@ public final class ModelCheckpoint {
     }
 
     /// Writes one checkpoint now and prunes the files beyond `keep`.
+    ///
+    /// The checkpoint carries this handler's list of files (``restore(from:)`` reads it back), so
+    /// `keep` still holds after a resume. `includesGradients` saves an open accumulation window's
+    /// gradients (``Engine/needsGradientsInCheckpoint``).
     public func save(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler?,
-                     epoch: Int, step: Int, extra: [String: String]) throws {
+                     epoch: Int, step: Int, extra: [String: String], includesGradients: Bool = false) throws {
         let value = try score?()
         if let value, saved.count >= keep, let worst = saved.min(by: { better($1.score!, than: $0.score!) }),
            !better(value, than: worst.score!) {
             return   // not among the best `keep`
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError.io(path: directory, reason: "cannot create the checkpoint folder (\(readableReason(error)))")
+        }
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
         let path = "\(directory)/\(name).ckpt"
-        try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: extra)
-            .save(to: path)
-        saved.removeAll { $0.path == path }
-        saved.append((path, value))
-        while saved.count > keep {
-            let victim = score == nil ? 0 : saved.indices.min { better(saved[$1].score!, than: saved[$0].score!) }!
-            try? FileManager.default.removeItem(atPath: saved[victim].path)
-            saved.remove(at: victim)
+        var kept = saved.filter { $0.path != path }
+        kept.append((path, value))
+        var victims: [String] = []
+        while kept.count > keep {
+            let victim = score == nil ? 0 : kept.indices.min { better(kept[$1].score!, than: kept[$0].score!) }!
+            victims.append(kept.remove(at: victim).path)
         }
+        var entries = extra
+        entries[bookkeepingKey] = Self.encode(kept)
+        try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
+                               includesGradients: includesGradients).save(to: path)
+        saved = kept
+        for victim in victims where victim != path { try? FileManager.default.removeItem(atPath: victim) }
+    }
+
+    /// Takes back the list of files from a checkpoint this handler (same prefix) wrote, so a
+    /// resumed run keeps enforcing `keep`. Entries of another handler are ignored.
+    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when the list is malformed.
+    public func restore(from entries: [String: String]) throws {
+        guard let text = entries[bookkeepingKey] else { return }
+        guard let decoded = try? JSONDecoder().decode([SavedFile].self, from: Data(text.utf8)) else {
+            throw EngineError.invalidCheckpoint("\(bookkeepingKey) is not a list of files")
+        }
+        saved = decoded.map { ($0.path, $0.score) }
+    }
+
+    private var bookkeepingKey: String { "model_checkpoint.\(prefix).saved" }
+
+    private struct SavedFile: Codable {
+        let path: String
+        let score: Float?
+    }
+
+    private static func encode(_ files: [(path: String, score: Float?)]) -> String {
+        let data = (try? JSONEncoder().encode(files.map { SavedFile(path: $0.path, score: $0.score) })) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

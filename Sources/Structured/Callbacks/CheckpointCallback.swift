@@ -35,6 +35,9 @@ public final class CheckpointCallback: Callback {
     public private(set) var lastModelPath: String?
     private var newestFiles: [String] = []
     private var pendingScore: Float?
+    /// `globalStep` when the current batch started: `everySteps` saves only after a batch that
+    /// stepped the optimizer, so an accumulation window never rewrites a step's file.
+    private var stepAtBatchStart = 0
 
     public init(directory: String = "checkpoints", filename: String = "{epoch}-{step}", monitor: String? = nil, mode: MonitorMode = .min,
                 saveTopK: Int = 1, saveLast: Bool = false, everyEpochs: Int? = nil, everySteps: Int? = nil) {
@@ -56,8 +59,10 @@ public final class CheckpointCallback: Callback {
         try save(trainer)
     }
 
+    public func onTrainBatchStart(trainer: Trainer, batchIndex: Int) { stepAtBatchStart = trainer.globalStep }
+
     public func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws {
-        guard let everySteps, trainer.globalStep > 0, trainer.globalStep % everySteps == 0 else { return }
+        guard let everySteps, trainer.globalStep > stepAtBatchStart, trainer.globalStep % everySteps == 0 else { return }
         try save(trainer)
     }
 
@@ -72,31 +77,52 @@ public final class CheckpointCallback: Callback {
             }
             score = value
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError.io(path: directory, reason: "cannot create the checkpoint folder (\(readableReason(error)))")
+        }
         if saveTopK != 0 {
             let path = "\(directory)/\(render(trainer)).ckpt"
             if let score {
                 let worst = bestKModels.min { better($1.value, than: $0.value) }
                 let full = saveTopK > 0 && bestKModels.count >= saveTopK
                 if !full || better(score, than: worst!.value) {
-                    pendingScore = score
-                    try trainer.saveCheckpoint(to: path)
+                    // The bookkeeping saved in the file already includes the file itself, so a
+                    // resume from it knows every kept file.
+                    let previous = (bestKModels, bestModelPath, bestModelScore)
                     bestKModels[path] = score
+                    var victim: String?
                     if full, let worst, worst.key != path {
                         bestKModels.removeValue(forKey: worst.key)
-                        try? FileManager.default.removeItem(atPath: worst.key)
+                        victim = worst.key
                     }
                     let best = bestKModels.max { better($1.value, than: $0.value) }!
                     (bestModelPath, bestModelScore) = (best.key, best.value)
+                    pendingScore = score
+                    do {
+                        try trainer.saveCheckpoint(to: path)
+                    } catch {
+                        (bestKModels, bestModelPath, bestModelScore) = previous
+                        throw error
+                    }
+                    if let victim { try? FileManager.default.removeItem(atPath: victim) }
                 }
             } else {
-                try trainer.saveCheckpoint(to: path)
+                let previous = newestFiles
                 newestFiles.removeAll { $0 == path }
                 newestFiles.append(path)
-                if saveTopK > 0 {
-                    while newestFiles.count > saveTopK { try? FileManager.default.removeItem(atPath: newestFiles.removeFirst()) }
-                }
+                var victims: [String] = []
+                while saveTopK > 0 && newestFiles.count > saveTopK { victims.append(newestFiles.removeFirst()) }
+                let previousBest = bestModelPath
                 bestModelPath = path
+                do {
+                    try trainer.saveCheckpoint(to: path)
+                } catch {
+                    (newestFiles, bestModelPath) = (previous, previousBest)
+                    throw error
+                }
+                for victim in victims { try? FileManager.default.removeItem(atPath: victim) }
             }
         }
         if saveLast {
@@ -132,17 +158,22 @@ public final class CheckpointCallback: Callback {
         if let pendingScore { entries["checkpoint.score"] = String(pendingScore) }
         if let bestModelPath { entries["checkpoint.best_model_path"] = bestModelPath }
         if let bestModelScore { entries["checkpoint.best_model_score"] = String(bestModelScore) }
-        entries["checkpoint.best_k_models"] = bestKModels.map { "\($0.key)\t\($0.value)" }.sorted().joined(separator: "\n")
+        let state = Bookkeeping(bestKModels: bestKModels, newestFiles: newestFiles)
+        entries["checkpoint.bookkeeping"] = String(decoding: (try? JSONEncoder().encode(state)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
         bestModelPath = entries["checkpoint.best_model_path"]
         bestModelScore = entries["checkpoint.best_model_score"].flatMap(Float.init)
-        bestKModels = [:]
-        for line in (entries["checkpoint.best_k_models"] ?? "").split(separator: "\n") {
-            let parts = line.split(separator: "\t")
-            if parts.count == 2, let score = Float(parts[1]) { bestKModels[String(parts[0])] = score }
-        }
+        let state = entries["checkpoint.bookkeeping"].flatMap { try? JSONDecoder().decode(Bookkeeping.self, from: Data($0.utf8)) }
+        bestKModels = state?.bestKModels ?? [:]
+        newestFiles = state?.newestFiles ?? []
+    }
+
+    /// The kept files, carried in every checkpoint so `saveTopK` holds after a resume.
+    private struct Bookkeeping: Codable {
+        var bestKModels: [String: Float]
+        var newestFiles: [String]
     }
 
     func lastCheckpointCandidates() -> [String] {

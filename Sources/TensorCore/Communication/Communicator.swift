@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How values from every process combine in a collective operation.
 public enum ReductionOperation: Sendable {
     case sum, mean, max, min
@@ -114,4 +116,18 @@ func combine<Scalar: CommunicationScalar>(_ contributions: [[Scalar]], _ operati
         for i in result.indices { result[i] /= count }
     }
     return result
+}
+
+/// Whether this process is inside a training run with other processes: the MPI communicator
+/// aborts the whole job when a rank exits then (its peers would otherwise wait in their next
+/// collective until the timeout), and finalizes cleanly otherwise.
+public enum TrainingActivity {
+    private static let runs = Atomic<Int>(0)
+
+    /// Marks the start of a multi-process run (engines call it).
+    public static func begin() { runs.add(1, ordering: .relaxed) }
+    /// Marks the end of a multi-process run.
+    public static func end() { runs.subtract(1, ordering: .relaxed) }
+    /// Whether any multi-process run is in progress in this process.
+    public static var isActive: Bool { runs.load(ordering: .relaxed) > 0 }
 }

@@ -36,6 +36,22 @@ extension Module {
     }
 }
 
+extension Module {
+    /// Makes every rank's buffers (batch-norm running statistics) equal to `root`'s, as PyTorch
+    /// DDP's `broadcast_buffers` does at each step. A no-op for one process or a model without
+    /// buffers. Shapes were checked once by ``broadcastState(from:over:)``.
+    public func broadcastBuffers(from root: Int = 0, over communicator: any Communicator) throws {
+        guard communicator.worldSize > 1 else { return }
+        let buffers = namedBuffers.map(\.tensor)
+        guard !buffers.isEmpty else { return }
+        let counts = buffers.map(\.scalarCount)
+        var packed = [Float](repeating: 0, count: counts.reduce(0, +))
+        Kernels.pack(buffers, counts: counts, into: &packed, at: 0, scale: 1)
+        try communicator.broadcast(&packed, from: root)
+        Kernels.unpack(packed, at: 0, into: buffers, scale: 1)
+    }
+}
+
 extension String {
     /// A hash that is the same in every process (Swift's `hashValue` is seeded per process).
     var hashValueStable: UInt32 {

@@ -21,6 +21,9 @@ public struct DataLoader<Data: Dataset> {
     public let dropsLastPartialBatch: Bool
     /// This process's part of the data when several train together: `rank` of `worldSize`.
     public private(set) var shard: (rank: Int, worldSize: Int)
+    /// Whether the shard is a contiguous part of each epoch's order for evaluation
+    /// (``evaluationShard(rank:worldSize:)``) rather than a part of every global batch.
+    public private(set) var isEvaluationShard = false
 
     public init(_ dataset: Data, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropsLastPartialBatch: Bool = false) {
         guard batchSize >= 1 else { fail("DataLoader", "batch size must be at least 1, got \(batchSize)") }
@@ -56,11 +59,38 @@ public struct DataLoader<Data: Dataset> {
         return copy
     }
 
-    /// Examples per global batch (all ranks together).
-    public var globalBatchSize: Int { batchSize * shard.worldSize }
+    /// The loader for process `rank` of `worldSize` evaluating together: each rank takes a
+    /// contiguous part of the epoch's order (sizes differ by at most one), in batches of
+    /// `batchSize`, so every example is seen exactly once over all ranks, none padded or dropped
+    /// (10,001 examples on 2 ranks: 5,001 and 5,000). Ranks may run different numbers of
+    /// batches, which evaluation allows (metrics synchronize once, at the end).
+    ///
+    /// ```swift
+    /// let testLoader = DataLoader(mnist.test, batchSize: 1000)
+    ///     .evaluationShard(rank: communicator.rank, worldSize: communicator.worldSize)
+    /// ```
+    public func evaluationShard(rank: Int, worldSize: Int) -> DataLoader {
+        var copy = sharded(rank: rank, worldSize: worldSize)
+        copy.isEvaluationShard = true
+        return copy
+    }
 
-    /// The number of batches in one epoch (the same on every rank).
+    /// This evaluation shard's range of the epoch's order.
+    private var evaluationRange: Range<Int> {
+        let base = dataset.count / shard.worldSize, extra = dataset.count % shard.worldSize
+        let start = shard.rank * base + Swift.min(shard.rank, extra)
+        return start..<(start + base + (shard.rank < extra ? 1 : 0))
+    }
+
+    /// Examples per global batch (all ranks together).
+    public var globalBatchSize: Int { batchSize.multipliedReportingOverflow(by: shard.worldSize).overflow ? Int.max : batchSize * shard.worldSize }
+
+    /// The number of batches in one epoch (the same on every rank, except for evaluation shards).
     public var batchesPerEpoch: Int {
+        if isEvaluationShard {
+            let count = evaluationRange.count
+            return count / batchSize + (dropsLastPartialBatch || count % batchSize == 0 ? 0 : 1)
+        }
         let full = dataset.count / globalBatchSize, remainder = dataset.count % globalBatchSize
         return full + (dropsLastPartialBatch || remainder < shard.worldSize || remainder == 0 ? 0 : 1)
     }
@@ -70,8 +100,13 @@ public struct DataLoader<Data: Dataset> {
         Swift.min(globalBatchSize, dataset.count - number * globalBatchSize)
     }
 
-    /// This rank's range within global batch `number`.
+    /// This rank's range within global batch `number` (within its part, for evaluation shards).
     private func localRange(_ number: Int) -> Range<Int> {
+        if isEvaluationShard {
+            let part = evaluationRange
+            let start = part.lowerBound + number * batchSize
+            return start..<Swift.min(start + batchSize, part.upperBound)
+        }
         let start = number * globalBatchSize
         let count = globalBatchCount(number)
         if count == globalBatchSize {

@@ -51,7 +51,11 @@ public class BatchNormalization: Module {
         let mean: Tensor, variance: Tensor
         if isTraining {
             let count = input.scalarCount / channels
-            guard count > 1 else { fail(name, "needs more than one value per channel in training mode, got \(input.shape)") }
+            guard count > 1 else {
+                // Depends on the data (a last batch of one): thrown by the engine after the step.
+                reportDataError(name, "needs more than one value per channel in training mode, got \(input.shape)")
+                return input
+            }
             mean = input.mean(alongAxes: axes, keepingDimensions: true)
             variance = input.variance(alongAxes: axes, correction: 0, keepingDimensions: true)
             withoutGradient {

@@ -82,9 +82,15 @@ public class Adam: Optimizer {
             }
             first.append(try state.tensor("exp_avg.\(index)", shape: parameter.shape, optimizer: name))
             second.append(try state.tensor("exp_avg_sq.\(index)", shape: parameter.shape, optimizer: name))
-            counts.append(Int(step))
+            guard let count = Int(exactly: step), count >= 0 else {
+                throw CheckpointError.corrupt(path: "\(name) state", reason: "step.\(index) = \(step) is not a step count")
+            }
+            counts.append(count)
         }
         let rate = try state.number("learning_rate", optimizer: name)
+        guard rate.isFinite, rate >= 0 else {
+            throw CheckpointError.corrupt(path: "\(name) state", reason: "learning_rate = \(rate) is not a finite rate")
+        }
         // Copies, so the loaded state never shares storage with the checkpoint's tensors.
         firstMoments = first.map { $0.map { Tensor($0.scalars, shape: $0.shape) } }
         secondMoments = second.map { $0.map { Tensor($0.scalars, shape: $0.shape) } }

@@ -65,6 +65,9 @@ public final class SGD: Optimizer {
             restored.append(state.tensors[name] == nil ? nil : try state.tensor(name, shape: parameter.shape, optimizer: "SGD"))
         }
         let rate = try state.number("learning_rate", optimizer: "SGD")
+        guard rate.isFinite, rate >= 0 else {
+            throw CheckpointError.corrupt(path: "SGD state", reason: "learning_rate = \(rate) is not a finite rate")
+        }
         buffers = restored.map { $0.map { Tensor($0.scalars, shape: $0.shape) } }
         learningRate = Float(rate)
     }

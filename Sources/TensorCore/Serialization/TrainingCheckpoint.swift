@@ -4,9 +4,11 @@ import Foundation
 /// optimizer's state, the learning-rate scheduler's step count, the epoch and step counters, the
 /// process-wide random generator's state, and frontend-specific entries.
 ///
-/// Saved as one safetensors file (tensors prefixed `model.` and `optimizer.`, the rest in the
-/// metadata), so Python can inspect it. Writes are atomic; restoring checks everything before
-/// changing anything.
+/// Saved as one safetensors file (tensors prefixed `model.`, `optimizer.` and, inside an open
+/// accumulation window, `gradient.`; the rest in the metadata), so Python can inspect it. A
+/// CRC-32 over every tensor and entry is stored with them, so a flipped bit is reported instead
+/// of loaded. Writes are atomic; reading checks every number it reads back; restoring checks
+/// everything before changing anything.
 ///
 /// ```swift
 /// try TrainingCheckpoint(model: model, optimizer: optimizer, epoch: 3, step: 2814).save(to: "last.ckpt")
@@ -26,13 +28,22 @@ public struct TrainingCheckpoint {
     public var randomState: RandomGenerator
     /// Entries a frontend adds (its loop position, callback state), as strings.
     public var extra: [String: String]
+    /// The summed gradients of an unfinished accumulation window, by optimizer parameter index
+    /// (empty when the checkpoint was taken at a window boundary).
+    public var gradients: [Int: Tensor]
 
-    static let format = "swifttrain-checkpoint-1"
+    static let format = "swifttrain-checkpoint-2"
+    /// Written before checksums; still read.
+    static let formatWithoutChecksum = "swifttrain-checkpoint-1"
 
     /// Captures the current state of `model`, `optimizer`, `scheduler` and the process-wide
     /// random generator.
+    ///
+    /// With `includesGradients` (inside an accumulation window: ``Engine/needsGradientsInCheckpoint``
+    /// in Events), the optimizer parameters' gradients are saved too, so a resume continues the
+    /// window exactly.
     public init(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler? = nil,
-                epoch: Int, step: Int, extra: [String: String] = [:]) {
+                epoch: Int, step: Int, extra: [String: String] = [:], includesGradients: Bool = false) {
         // Copies: training goes on after the capture, and the checkpoint must keep these values.
         modelState = model.namedState.map { ($0.name, Tensor($0.tensor.scalars, shape: $0.tensor.shape)) }
         var optimizerState = optimizer.state
@@ -43,6 +54,13 @@ public struct TrainingCheckpoint {
         self.step = step
         randomState = RandomGenerator.global
         self.extra = extra
+        var gradients: [Int: Tensor] = [:]
+        if includesGradients {
+            for (index, parameter) in optimizer.parameters.enumerated() {
+                if let gradient = parameter.gradient { gradients[index] = Tensor(gradient.scalars, shape: gradient.shape) }
+            }
+        }
+        self.gradients = gradients
     }
 
     /// Reads a checkpoint written by ``save(to:)``.
@@ -51,22 +69,43 @@ public struct TrainingCheckpoint {
         let file = try SafeTensorsFile(contentsOf: path)
         let meta = file.metadata
         func corrupt(_ reason: String) -> CheckpointError { .corrupt(path: path, reason: reason) }
-        guard meta["format"] == Self.format else { throw corrupt("not a training checkpoint (format \(meta["format"] ?? "missing"))") }
-        guard let epoch = meta["epoch"].flatMap(Int.init), let step = meta["step"].flatMap(Int.init) else {
-            throw corrupt("missing epoch or step")
+        switch meta["format"] {
+        case Self.format:
+            guard let stored = meta["checksum"].flatMap({ UInt32($0, radix: 16) }) else { throw corrupt("missing or malformed checksum") }
+            let computed = Self.checksum(tensors: file.tensors, metadata: meta)
+            guard stored == computed else {
+                throw corrupt(String(format: "checksum %08x does not match the contents (%08x): the file was altered or damaged", stored, computed))
+            }
+        case Self.formatWithoutChecksum: break
+        default: throw corrupt("not a training checkpoint (format \(meta["format"] ?? "missing"))")
         }
+        func count(_ key: String) throws -> Int {
+            guard let text = meta[key] else { throw corrupt("missing \(key)") }
+            guard let value = Int(text), value >= 0 else { throw corrupt("\(key) is \(text), not a count") }
+            return value
+        }
+        let epoch = try count("epoch"), step = try count("step")
         let words = (meta["random_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
-        guard words.count == 4 else { throw corrupt("missing or malformed random_state") }
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { throw corrupt("missing or malformed random_state") }
         guard let numbersText = meta["optimizer_numbers"],
               let numbers = try? JSONDecoder().decode([String: Double].self, from: Data(numbersText.utf8)) else {
             throw corrupt("missing or malformed optimizer_numbers")
+        }
+        for (name, value) in numbers.sorted(by: { $0.key < $1.key }) {
+            if let problem = Self.problem(withOptimizerNumber: name, value) { throw corrupt("optimizer number \(name) = \(value) \(problem)") }
         }
         modelState = file.tensors.filter { $0.name.hasPrefix("model.") }.map { (String($0.name.dropFirst(6)), $0.tensor) }
         optimizerState = OptimizerState(
             tensors: Dictionary(file.tensors.filter { $0.name.hasPrefix("optimizer.") }.map { (String($0.name.dropFirst(10)), $0.tensor) },
                                 uniquingKeysWith: { first, _ in first }),
             numbers: numbers)
-        schedulerStep = meta["scheduler_step"].flatMap(Int.init)
+        var gradients: [Int: Tensor] = [:]
+        for (name, tensor) in file.tensors where name.hasPrefix("gradient.") {
+            guard let index = Int(name.dropFirst(9)), index >= 0 else { throw corrupt("entry \(name) names no parameter") }
+            gradients[index] = tensor
+        }
+        self.gradients = gradients
+        schedulerStep = meta["scheduler_step"] == nil ? nil : try count("scheduler_step")
         self.epoch = epoch
         self.step = step
         var generator = RandomGenerator(seed: 0)
@@ -74,6 +113,32 @@ public struct TrainingCheckpoint {
         randomState = generator
         extra = Dictionary(meta.filter { $0.key.hasPrefix("extra.") }.map { (String($0.key.dropFirst(6)), $0.value) },
                            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Why an optimizer number read from a file cannot be used, or nil: every number is
+    /// finite, step counts are whole and at most 2^53, rates and factors are not negative.
+    static func problem(withOptimizerNumber name: String, _ value: Double) -> String? {
+        guard value.isFinite else { return "is not finite" }
+        if name.hasPrefix("step") {
+            guard value >= 0, value <= 9_007_199_254_740_992, value == value.rounded() else { return "is not a step count" }
+        } else if value < 0 {
+            return "is negative"
+        }
+        return nil
+    }
+
+    /// CRC-32 over every tensor (name, shape, Float32 bits, in file order) and every metadata
+    /// entry but the checksum itself (sorted by key).
+    static func checksum(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) -> UInt32 {
+        var crc = CRC32()
+        for (name, tensor) in tensors {
+            crc.update(Array("\(name)\u{0}\(tensor.shape)\u{0}".utf8))
+            crc.update(floats: tensor.scalars)
+        }
+        for key in metadata.keys.sorted() where key != "checksum" {
+            crc.update(Array("\(key)\u{0}\(metadata[key]!)\u{0}".utf8))
+        }
+        return crc.value
     }
 
     /// Writes the checkpoint atomically: a crash mid-save leaves the previous file intact.
@@ -88,6 +153,8 @@ public struct TrainingCheckpoint {
         for (key, value) in extra { metadata["extra.\(key)"] = value }
         let tensors = modelState.map { ("model.\($0.name)", $0.tensor) }
             + optimizerState.tensors.keys.sorted().map { ("optimizer.\($0)", optimizerState.tensors[$0]!) }
+            + gradients.keys.sorted().map { ("gradient.\($0)", gradients[$0]!) }
+        metadata["checksum"] = String(format: "%08x", Self.checksum(tensors: tensors, metadata: metadata))
         try SafeTensorsFile(tensors: tensors, metadata: metadata).write(to: path)
     }
 
@@ -100,8 +167,20 @@ public struct TrainingCheckpoint {
     public func restore(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler? = nil) throws {
         try model.validateState(modelState)
         if scheduler != nil && schedulerStep == nil { throw CheckpointError.missingEntry(name: "scheduler_step") }
+        let parameters = optimizer.parameters
+        for (index, gradient) in gradients.sorted(by: { $0.key < $1.key }) {
+            guard index < parameters.count else { throw CheckpointError.unexpectedEntry(name: "gradient.\(index)") }
+            guard gradient.shape == parameters[index].shape else {
+                throw CheckpointError.shapeMismatch(name: "gradient.\(index)", expected: parameters[index].shape, found: gradient.shape)
+            }
+        }
         try optimizer.load(optimizerState)   // validates before changing anything
         try model.loadState(modelState)      // cannot fail now: names and shapes were checked
+        if !gradients.isEmpty {
+            for (index, parameter) in parameters.enumerated() {
+                parameter.gradient = gradients[index].map { Tensor($0.scalars, shape: $0.shape) }
+            }
+        }
         if let scheduler, let schedulerStep { scheduler.restore(stepCount: schedulerStep) }
         RandomGenerator.global = randomState
     }

@@ -1,0 +1,135 @@
+import TensorCore
+
+/// The package's one optimization step, shared by ``supervisedTrainer(model:optimizer:loss:options:)``
+/// and the Structured `Trainer`: accumulation window, loss scaling, backward, gradient and buffer
+/// synchronization across processes, clipping, the optimizer update and zero-grad.
+///
+/// The accumulation rule (Lightning's and this package's): a window of `accumulation` batches
+/// sums the gradients of losses divided by `accumulation`; the window that ends an epoch steps
+/// even when it is shorter, so every epoch starts with zero gradients. The open window (its
+/// batch and example counts) is part of the engine's checkpoint position, and a checkpoint taken
+/// inside a window also saves the summed gradients (``isWindowOpen``), so a resume from any
+/// iteration equals the uninterrupted run bit for bit.
+///
+/// ```swift
+/// let step = OptimizationStep(optimizer: optimizer, accumulation: 4, clipping: .norm(1))
+/// let engine = Engine { engine, (batch: LabeledBatch) -> Float in
+///     let loss = crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+///     try step.apply(loss: loss, examples: batch.count, endsEpoch: engine.state.iterationInEpoch == engine.state.epochLength)
+///     return loss.scalar
+/// }
+/// engine.optimization = step   // checkpoints then carry the window
+/// ```
+public final class OptimizationStep {
+    /// The optimizer stepped at the end of each window.
+    public let optimizer: any Optimizer
+    /// Batches whose gradients are summed per optimizer step.
+    public let accumulation: Int
+    /// Applied to the summed (and synchronized) gradients before each update.
+    public var clipping: GradientClipping?
+    /// The processes training together; nil or one process means no synchronization.
+    public let communicator: (any Communicator)?
+    /// Behaviour at the step's hook points (the Structured frontend's hooks).
+    public var hooks: (any OptimizationHooks)?
+    /// Optimizer updates taken since the start of the run (restored with the position).
+    public internal(set) var stepsTaken = 0
+    /// Batches in the current, unfinished window.
+    public internal(set) var windowBatches = 0
+    /// Examples in the current, unfinished window (weights the cross-process average).
+    public internal(set) var windowExamples = 0
+
+    private let model: (any Module)?
+    private let synchronizer: GradientSynchronizer?
+
+    /// - Parameters:
+    ///   - model: the model whose buffers (running statistics) follow rank 0's after every
+    ///     batch when several processes train, as PyTorch DDP's `broadcast_buffers`.
+    public init(optimizer: any Optimizer, accumulation: Int = 1, clipping: GradientClipping? = nil,
+                communicator: (any Communicator)? = nil, model: (any Module)? = nil) {
+        precondition(accumulation >= 1, "OptimizationStep: accumulation must be at least 1, got \(accumulation)")
+        self.optimizer = optimizer
+        self.accumulation = accumulation
+        self.clipping = clipping
+        let distributed = (communicator?.worldSize ?? 1) > 1
+        self.communicator = distributed ? communicator : nil
+        self.model = model
+        synchronizer = distributed ? communicator.map { GradientSynchronizer(parameters: optimizer.parameters, communicator: $0) } : nil
+    }
+
+    /// Whether gradients of an unfinished window are held: a checkpoint taken now must save them.
+    public var isWindowOpen: Bool { windowBatches > 0 }
+
+    /// Backpropagates `loss` (of a batch of `examples` examples) into the current window and
+    /// steps the optimizer when the window is full or `endsEpoch`. Returns whether it stepped.
+    /// - Throws: a data-dependent error recorded while computing `loss` (before backward runs),
+    ///   or a communication error.
+    @discardableResult
+    public func apply(loss: Tensor, examples: Int, endsEpoch: Bool) throws -> Bool {
+        try throwPendingDataError()
+        try synchronizeBuffers()
+        if windowBatches == 0 {
+            hooks?.beforeZeroGrad(optimizer)
+            optimizer.zeroGradients()
+        }
+        let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
+        hooks?.beforeBackward(scaled)
+        scaled.backward()
+        windowBatches += 1
+        windowExamples += examples
+        hooks?.afterBackward()
+        guard windowBatches == accumulation || endsEpoch else { return false }
+        try synchronizer?.synchronize(localExamples: windowExamples)
+        hooks?.beforeOptimizerStep(optimizer)
+        clipping?.apply(to: optimizer.parameters)
+        optimizer.step()
+        windowBatches = 0
+        windowExamples = 0
+        stepsTaken += 1
+        try hooks?.afterOptimizerStep(optimizer)
+        return true
+    }
+
+    /// Manual optimization's backward: the backward hooks, backward, and the gradients averaged
+    /// across processes (weighted by `examples`), as DDP's backward does. Averaging is linear,
+    /// so several calls before one update still give the average of the summed gradients.
+    public func manualBackward(_ loss: Tensor, examples: Int) throws {
+        try throwPendingDataError()
+        hooks?.beforeBackward(loss)
+        loss.backward()
+        hooks?.afterBackward()
+        try synchronizer?.synchronize(localExamples: examples)
+    }
+
+    /// Makes this rank's buffers rank 0's (several processes only).
+    public func synchronizeBuffers() throws {
+        guard let communicator, let model else { return }
+        try model.broadcastBuffers(over: communicator)
+    }
+
+    // MARK: Checkpoints
+
+    /// The step's part of a checkpoint position.
+    var checkpointEntries: [String: String] {
+        ["optimization.steps": String(stepsTaken), "optimization.window_batches": String(windowBatches),
+         "optimization.window_examples": String(windowExamples)]
+    }
+
+    /// Restores the counters saved by ``checkpointEntries``; entries from a checkpoint written
+    /// before the step existed mean a closed window.
+    func restore(from entries: [String: String]) throws {
+        func count(_ key: String) throws -> Int {
+            guard let text = entries[key] else { return 0 }
+            guard let value = Int(text), value >= 0 else {
+                throw EngineError.invalidCheckpoint("\(key) is \(text), not a count")
+            }
+            return value
+        }
+        let batches = try count("optimization.window_batches")
+        guard batches < accumulation else {
+            throw EngineError.invalidCheckpoint("an open window of \(batches) batches does not fit accumulation \(accumulation)")
+        }
+        stepsTaken = try count("optimization.steps")
+        windowBatches = batches
+        windowExamples = try count("optimization.window_examples")
+    }
+}

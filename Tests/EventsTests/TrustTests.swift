@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import Events
+import TensorCore
+import TestSupport
+
+@Suite struct EventsTrustTests {
+    /// `keep` holds after a resume: the handler's list of files travels in the checkpoint.
+    @Test func keepIsEnforcedAfterAResume() throws {
+        let folder = try makeTemporaryFolder()
+        let loader = DataLoader(syntheticData(count: 16), batchSize: 8)
+        func run(epochs: Int, resume: String?) throws -> ModelCheckpoint {
+            try withRandomScope(seed: 4) {
+                let model = makeClassifier()
+                let optimizer = SGD(for: model, learningRate: 0.1)
+                let trainer = supervisedTrainer(model: model, optimizer: optimizer)
+                let checkpoints = ModelCheckpoint(directory: folder, prefix: "last", keep: 2)
+                checkpoints.attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+                if let resume {
+                    let checkpoint = try TrainingCheckpoint(contentsOf: resume)
+                    try checkpoint.restore(model: model, optimizer: optimizer)
+                    try trainer.restore(from: checkpoint.extra)
+                    try checkpoints.restore(from: checkpoint.extra)
+                }
+                try trainer.run(loader, maxEpochs: epochs)
+                return checkpoints
+            }
+        }
+        let first = try run(epochs: 3, resume: nil)
+        _ = try run(epochs: 6, resume: first.lastCheckpoint!)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["last_epoch=5_step=10.ckpt", "last_epoch=6_step=12.ckpt"])
+    }
+
+    /// TerminateOnNaN says what was not finite and where, as Ignite's warning does.
+    @Test func terminateOnNaNSaysWhichValueAndWhere() throws {
+        let engine = Engine<Int, Float> { engine, _ in engine.state.iteration == 3 ? .nan : 1 }
+        let handler = TerminateOnNaN()
+        handler.attach(to: engine)
+        try engine.run(Array(0..<10), maxEpochs: 1)
+        #expect(engine.state.iteration == 3)
+        #expect(handler.message == "TerminateOnNaN: the output nan at iteration 3 (epoch 1) is not finite; terminating the run")
+    }
+}
