@@ -188,3 +188,20 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
         } throws: { "\($0)".contains("\"logits\"") && "\($0)".contains("[4, 3]") }
     }
 }
+
+@Suite struct ResumeValidationTests {
+    /// A global step beyond the run's iterations (Int.max in the reported crash) is refused.
+    @Test func anImpossibleGlobalStepIsRefused() throws {
+        let folder = try makeTemporaryFolder()
+        let loader = DataLoader(syntheticData(count: 16), batchSize: 4)
+        try withRandomScope(seed: 1) {
+            try quietTrainer(maxEpochs: 1, callbacks: [CheckpointCallback(directory: folder, filename: "end")]).fit(MomentumModule(), train: loader)
+        }
+        var file = try SafeTensorsFile(contentsOf: "\(folder)/end.ckpt")
+        file.metadata["format"] = "swifttrain-checkpoint-1"
+        file.metadata["extra.trainer.global_step"] = String(Int.max)
+        try file.write(to: "\(folder)/evil.ckpt")
+        #expect { try quietTrainer(maxEpochs: 2).fit(MomentumModule(), train: loader, resumeFrom: .path("\(folder)/evil.ckpt")) }
+            throws: { "\($0)".contains("trainer.global_step") }
+    }
+}

@@ -2,19 +2,33 @@ import CZlib
 
 /// Reads a whole file, inflating it first when it is gzip-compressed (zlib detects the format;
 /// plain files pass through unchanged). The one place that calls zlib.
-func readPossiblyCompressedFile(_ path: String) throws -> [UInt8] {
+///
+/// With `declaredSize`, the bytes read so far are shown to it until it names the file's total
+/// size (it returns nil while it needs more, and throws for a bad header); reading then stops one
+/// byte past that size. So a small file that inflates to gigabytes never takes more memory than
+/// its header declares, and a wrong header is reported after the first 64 bytes, not after
+/// inflating everything.
+func readPossiblyCompressedFile(_ path: String, declaredSize: (([UInt8]) throws -> Int?)? = nil) throws -> [UInt8] {
     guard let file = gzopen(path, "rb") else {
         throw DataError.unreadable(file: path, reason: "cannot open")
     }
     defer { gzclose(file) }
     gzbuffer(file, 1 << 20)
+    let chunkSize = 1 << 20
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    var limit: Int?
     while true {
-        let read = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+        // Small reads until the header has named the size, then chunks up to one byte past it.
+        let wanted = limit.map { Swift.min(chunkSize, $0 + 1 - bytes.count) } ?? (declaredSize == nil ? chunkSize : 64)
+        let read = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(wanted)) }
         if read < 0 { throw DataError.unreadable(file: path, reason: gzipErrorMessage(file)) }
         if read == 0 { break }
         bytes.append(contentsOf: chunk[0..<Int(read)])
+        if limit == nil, let declaredSize { limit = try declaredSize(bytes) }
+        if let limit, bytes.count > limit {
+            throw DataError.trailingBytes(file: path, expectedBytes: limit, actualBytes: bytes.count)
+        }
     }
     // A stream cut short reads to its end without error but leaves a buffer error behind.
     var code: Int32 = 0

@@ -67,7 +67,12 @@ public struct MNIST: Sendable {
             guard let path = filePath(named: name, in: folder) else {
                 throw DataError.notFound(file: name, searched: [folder], hint: "The folder lacks this file.")
             }
-            let bytes = try readPossiblyCompressedFile(path)
+            // Images at even indices, labels at odd ones: the header is checked from the first
+            // inflated bytes, and nothing past its declared size is inflated.
+            let (magic, dimensions): (UInt32, [Int]) = index % 2 == 0 ? (2051, [MNISTDataset.imageSize, MNISTDataset.imageSize]) : (2049, [])
+            let bytes = try readPossiblyCompressedFile(path) { prefix in
+                try IDXFile.declaredSize(of: prefix, file: path, magic: magic, itemDimensions: dimensions)
+            }
             if verifyChecksums {
                 let actual = md5Hex(bytes)
                 guard actual == files[index].md5 else { throw DataError.checksumMismatch(file: path, expected: files[index].md5, actual: actual) }

@@ -6,7 +6,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     /// The file ends before the data its header announces.
     case truncated(file: String, expectedBytes: Int, actualBytes: Int)
-    /// The file is longer than its header announces.
+    /// The file is longer than its header announces (`actualBytes` is what was read before
+    /// stopping: reading stops one byte past the announced size).
     case trailingBytes(file: String, expectedBytes: Int, actualBytes: Int)
     /// The file's magic number is not the one for its kind of data.
     case wrongMagic(file: String, expected: UInt32, found: UInt32)
@@ -30,7 +31,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .truncated(file, expected, actual):
             "\(file): truncated: header announces \(expected) bytes, file has \(actual)"
         case let .trailingBytes(file, expected, actual):
-            "\(file): \(actual - expected) unexpected bytes after the \(expected) the header announces"
+            "\(file): longer than the \(expected) bytes its header announces (read \(actual) before stopping)"
         case let .wrongMagic(file, expected, found):
             "\(file): wrong magic number \(found) (expected \(expected)); is this the right IDX file?"
         case let .wrongDimensions(file, expected, found):

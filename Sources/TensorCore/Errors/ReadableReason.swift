@@ -9,9 +9,7 @@ import Foundation
 /// catch { print("out.json: \(readableReason(error))") }   // out.json: No such file or directory
 /// ```
 public func readableReason(_ error: Error) -> String {
-    if !(error is CocoaError), !(type(of: error) is NSError.Type), let described = error as? CustomStringConvertible {
-        return described.description
-    }
+    if !(error is CocoaError), !(type(of: error) is NSError.Type) { return "\(error)" }
     let nsError = error as NSError
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
         return String(cString: strerror(Int32(underlying.code)))

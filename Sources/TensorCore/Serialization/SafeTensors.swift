@@ -74,10 +74,15 @@ public struct SafeTensorsFile {
     }
 
     /// Parses and validates `bytes` (read from `path`, which only names the file in errors).
+    ///
+    /// The checks are the reference reader's: a header of at most 100 MB that is a JSON object,
+    /// known dtypes, shapes whose sizes do not overflow, and data ranges that tile the data
+    /// exactly, in order, with no overlap, alias, gap or trailing bytes.
     public init(bytes: [UInt8], path: String = "<memory>") throws {
         func corrupt(_ reason: String) -> CheckpointError { .corrupt(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw corrupt("\(bytes.count) bytes, too short for a header") }
         let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= Self.maximumHeaderBytes else { throw corrupt("header of \(headerLength) bytes exceeds the 100 MB limit") }
         guard headerLength <= UInt64(bytes.count - 8) else {
             throw corrupt("header of \(headerLength) bytes does not fit in a \(bytes.count)-byte file (truncated?)")
         }
@@ -87,7 +92,7 @@ public struct SafeTensorsFile {
         }
         let dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
-        var entries: [(name: String, tensor: Tensor, begin: Int)] = []
+        var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let map = value as? [String: String] else { throw corrupt("__metadata__ is not a map of strings") }
@@ -99,20 +104,44 @@ public struct SafeTensorsFile {
                 throw corrupt("entry \(name) lacks dtype, shape or data_offsets")
             }
             guard let width = Self.elementWidths[dtype] else { throw CheckpointError.unsupportedType(name: name, dtype: dtype) }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw corrupt("entry \(name) has a negative dimension in \(shape)") }
+            var byteCount = width
+            for dimension in shape {
+                let (product, overflow) = byteCount.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw corrupt("entry \(name) of shape \(shape) has more elements than memory can hold") }
+                byteCount = product
+            }
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
                 throw corrupt("entry \(name) has data range \(offsets) outside the \(dataLength) data bytes (truncated?)")
             }
-            guard offsets[1] - offsets[0] == count * width else {
-                throw corrupt("entry \(name) of shape \(shape) and dtype \(dtype) needs \(count * width) bytes, has \(offsets[1] - offsets[0])")
+            guard offsets[1] - offsets[0] == byteCount else {
+                throw corrupt("entry \(name) of shape \(shape) and dtype \(dtype) needs \(byteCount) bytes, has \(offsets[1] - offsets[0])")
             }
-            let values = Self.decode(bytes[(dataStart + offsets[0])..<(dataStart + offsets[1])], dtype: dtype, count: count)
-            entries.append((name, Tensor(values, shape: shape), offsets[0]))
+            entries.append((name, dtype, shape, offsets[0], offsets[1]))
         }
-        // File order (by data offset), so a model's order survives a round trip.
-        self.tensors = entries.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }.map { ($0.name, $0.tensor) }
+        // File order (by data offset), so a model's order survives a round trip; the ranges must
+        // follow each other with no overlap or gap and end with the data.
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        var position = 0
+        for entry in entries {
+            guard entry.begin == position else {
+                throw corrupt(entry.begin < position
+                    ? "entry \(entry.name) at bytes \(entry.begin)..<\(entry.end) overlaps the previous entry (ending at \(position))"
+                    : "bytes \(position)..<\(entry.begin) before entry \(entry.name) belong to no entry")
+            }
+            position = entry.end
+        }
+        guard position == dataLength else { throw corrupt("the last \(dataLength - position) data bytes belong to no entry") }
+        self.tensors = entries.map { entry in
+            let values = Self.decode(bytes[(dataStart + entry.begin)..<(dataStart + entry.end)], dtype: entry.dtype,
+                                     count: entry.shape.reduce(1, *))
+            return (entry.name, Tensor(values, shape: entry.shape))
+        }
         self.metadata = metadata
     }
+
+    /// The reference reader's limit on the JSON header.
+    static let maximumHeaderBytes: UInt64 = 100_000_000
 
     private static let elementWidths = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4]
 
