@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "mnist-core", dependencies: ["MNISTRuns"], path: "Examples/MNISTCore"),
         .executableTarget(name: "mnist-events", dependencies: ["MNISTRuns"], path: "Examples/MNISTEvents"),
         .executableTarget(name: "mnist-structured", dependencies: ["MNISTRuns"], path: "Examples/MNISTStructured"),
-        .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels"], path: "Examples/MNISTCompare"),
+        .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels", "Distributed", "TensorCore"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests
 

@@ -2,8 +2,29 @@
 // loop, the Events frontend and the Structured frontend, each in its own process (so that each
 // peak-memory figure is its own), then one table, optional JSON records and an HTML report.
 // Run with `swift run -c release mnist-compare --model mlp --report report.html`.
+import Distributed
 import Foundation
 import MNISTModels
+import TensorCore
+
+/// Collects a pipe's output on a background thread.
+final class OutputReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+
+    /// Everything the pipe delivered, once its writer closed it.
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
 
 struct Run {
     let frontend: String
@@ -47,10 +68,11 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
     process.arguments = arguments + ["--json", json, "--curves", curves]
     let output = Pipe()
     process.standardOutput = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw UsageError("mnist-\(frontend) failed with status \(process.terminationStatus):\n\(text)") }
+    // Read the child's output on another thread while it runs; Ctrl-C and SIGTERM reach it.
+    let reader = OutputReader(output.fileHandleForReading)
+    let status = try ChildProcess.run(process)
+    let text = reader.wait()
+    guard status == 0 else { throw UsageError("mnist-\(frontend) failed with status \(status):\n\(text)") }
     if let summary = text.split(separator: "\n").last(where: { $0.hasPrefix("trained in") }) { print("  \(frontend): \(summary)") }
     let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any] ?? [:]
     let curve = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: curves))) as? [String: Any] ?? [:]
@@ -130,6 +152,11 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
 
 do {
     let options = try RunOptions(parsing: Array(CommandLine.arguments.dropFirst()))
+    try options.checkOutputPaths()
+    guard options.devices == 1 else {
+        throw UsageError("mnist-compare runs each frontend on one process (their weights are compared bit for bit); "
+            + "run mnist-events or mnist-structured with --devices")
+    }
     var forwarded = ["--model", options.model.rawValue, "--epochs", String(options.epochs), "--batch-size", String(options.batchSize),
                      "--seed", String(options.seed)]
     if let data = options.dataDirectory { forwarded += ["--data", data] }
@@ -149,7 +176,10 @@ do {
         print("report: \(path)")
     }
     if !identical { exit(2) }
+} catch is HelpRequested {
+    print("usage: mnist-compare [options]\n\(RunOptions.usage)")
+    exit(0)
 } catch {
-    FileHandle.standardError.write(Data("mnist-compare: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("mnist-compare: \(readableReason(error))\n".utf8))
     exit(1)
 }

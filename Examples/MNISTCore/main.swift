@@ -4,6 +4,6 @@
 import MNISTRuns
 
 runProgram("mnist-core") {
-    let (options, _, mnist) = try startProgram("mnist-core")
+    let (options, _, mnist) = try startProgram("mnist-core", allowsDevices: false)
     try trainWithCore(options, data: mnist).report(options)
 }

@@ -21,16 +21,19 @@ public struct RunOptions {
 
     public init() {}
 
-    /// Parses `arguments` (without the program name); throws a message on a bad flag.
+    /// Parses `arguments` (without the program name); throws a one-line message on a bad flag,
+    /// and ``HelpRequested`` for `--help`. Numbers are bounded so that no count can overflow.
     public init(parsing arguments: [String]) throws {
         var remaining = arguments[...]
         func value(_ flag: String) throws -> String {
             guard let next = remaining.popFirst() else { throw UsageError("\(flag) needs a value") }
             return next
         }
-        func number<T: LosslessStringConvertible>(_ flag: String, minimum: T) throws -> T where T: Comparable {
+        func number<T: FixedWidthInteger>(_ flag: String, in range: ClosedRange<T>) throws -> T {
             let text = try value(flag)
-            guard let parsed = T(text), parsed >= minimum else { throw UsageError("\(flag) needs a number >= \(minimum), got \(text)") }
+            guard let parsed = T(text), range.contains(parsed) else {
+                throw UsageError("\(flag) needs a whole number from \(range.lowerBound) to \(range.upperBound), got \(text)")
+            }
             return parsed
         }
         while let flag = remaining.popFirst() {
@@ -39,22 +42,50 @@ public struct RunOptions {
                 let name = try value(flag)
                 guard let model = ReferenceModel(rawValue: name) else { throw UsageError("unknown model \(name); use seed, mlp or cnn") }
                 self.model = model
-            case "--epochs": epochs = try number(flag, minimum: 1)
-            case "--batch-size": batchSize = try number(flag, minimum: 1)
-            case "--seed": seed = try number(flag, minimum: 0)
+            case "--epochs": epochs = try number(flag, in: 1...100_000)
+            case "--batch-size": batchSize = try number(flag, in: 1...60_000)
+            case "--seed": seed = try number(flag, in: 0...UInt64.max)
             case "--data": dataDirectory = try value(flag)
             case "--json": jsonPath = try value(flag)
-            case "--limit": limit = try number(flag, minimum: 1)
-            case "--devices": devices = try number(flag, minimum: 1)
+            case "--limit": limit = try number(flag, in: 1...60_000)
+            case "--devices": devices = try number(flag, in: 1...4096)
             case "--curves": curvesPath = try value(flag)
             case "--report": reportPath = try value(flag)
-            case "--help", "-h": throw UsageError(Self.usage)
-            default: throw UsageError("unknown option \(flag)\n\(Self.usage)")
+            case "--help", "-h": throw HelpRequested()
+            default: throw UsageError("unknown option \(flag); see --help")
             }
         }
     }
 
-    public static let usage = "options: --model seed|mlp|cnn (mlp) --epochs N (1) --batch-size B (64) --seed S (0) --data DIR --json FILE --limit N --devices N (1)"
+    /// Checks, before any training, that every output file can be written: its folder exists,
+    /// is a folder, and is writable. Throws one line naming the flag and the path.
+    public func checkOutputPaths() throws {
+        for (flag, path) in [("--json", jsonPath), ("--curves", curvesPath), ("--report", reportPath)] {
+            guard let path else { continue }
+            let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+                throw UsageError("\(flag) \(path): the folder \(folder) does not exist")
+            }
+            guard isFolder.boolValue else { throw UsageError("\(flag) \(path): \(folder) is not a folder") }
+            guard FileManager.default.isWritableFile(atPath: folder) else { throw UsageError("\(flag) \(path): \(folder) is not writable") }
+        }
+    }
+
+    public static let usage = """
+        options:
+          --model seed|mlp|cnn   reference model (mlp)
+          --epochs N             epochs, 1-100000 (1)
+          --batch-size B         global batch, 1-60000 (64)
+          --seed S               random seed (0)
+          --data DIR             folder with the four MNIST *-ubyte.gz files
+          --limit N              train on the first N images only
+          --devices N            processes for data parallelism (mnist-events, mnist-structured) (1)
+          --json FILE            append one JSON record per run
+          --curves FILE          write the loss and accuracy curves (JSON)
+          --report FILE          the HTML report (mnist-compare)
+          --help                 this text
+        """
 }
 
 /// A command-line mistake, printed as is.
@@ -62,3 +93,6 @@ public struct UsageError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// `--help` was given: print ``RunOptions/usage`` and exit with status 0.
+public struct HelpRequested: Error {}

@@ -3,11 +3,19 @@ import Foundation
 import MNISTModels
 import TensorCore
 
-/// What every MNIST program does first: parse the flags, start under `mpirun` for `--devices > 1`
-/// (before loading anything), check the global batch splits evenly, load MNIST.
-public func startProgram(_ name: String) throws -> (options: RunOptions, communicator: any Communicator, mnist: MNIST) {
+/// What every MNIST program does first: parse the flags, check the output paths and that the
+/// global batch splits evenly, start under `mpirun` for `--devices > 1` (before loading
+/// anything, so nothing runs twice), load MNIST.
+public func startProgram(_ name: String, allowsDevices: Bool = true) throws -> (options: RunOptions, communicator: any Communicator, mnist: MNIST) {
     let options = try RunOptions(parsing: Array(CommandLine.arguments.dropFirst()))
-    let communicator = try DataParallelLauncher.communicator(devices: options.devices)
+    try options.checkOutputPaths()
+    if options.devices > 1 && !allowsDevices {
+        throw UsageError("\(name) trains on one process; --devices is for mnist-events and mnist-structured")
+    }
+    if !DataParallelLauncher.isLaunchedByMPI, options.batchSize % options.devices != 0 {
+        throw UsageError("--batch-size \(options.batchSize) does not split evenly over --devices \(options.devices)")
+    }
+    let communicator = try DataParallelLauncher.launch(devices: options.devices)
     guard options.batchSize % communicator.worldSize == 0 else {
         throw UsageError("--batch-size \(options.batchSize) is not divisible by \(communicator.worldSize) processes")
     }
@@ -18,12 +26,16 @@ public func startProgram(_ name: String) throws -> (options: RunOptions, communi
     return (options, communicator, mnist)
 }
 
-/// Runs `body`, printing an error as `name: error` and exiting with status 1.
+/// Runs `body`; `--help` prints the usage and exits 0, an error prints as one line,
+/// `name: reason`, and exits 1.
 public func runProgram(_ name: String, _ body: () throws -> Void) {
     do {
         try body()
+    } catch is HelpRequested {
+        print("usage: \(name) [options]\n\(RunOptions.usage)")
+        exit(0)
     } catch {
-        FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+        FileHandle.standardError.write(Data("\(name): \(readableReason(error))\n".utf8))
         exit(1)
     }
 }

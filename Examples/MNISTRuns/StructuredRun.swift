@@ -75,7 +75,6 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     if let checkpoints { callbacks.append(checkpoints) }
     if showProgress { callbacks.append(ProgressBarCallback()) }
     let trainer = Trainer(maxEpochs: options.epochs, callbacks: callbacks)
-    trainer.sanityValidationSteps = 0
     trainer.loggers = []
     trainer.enableCheckpointing = checkpoints != nil
     trainer.enableProgressBar = showProgress

@@ -28,7 +28,10 @@ public enum DataParallelLauncher {
     /// arguments (adding `--allow-run-as-root` when running as root, and `--oversubscribe` so that
     /// more processes than cores are allowed), this process waits for it, and exits with its
     /// status: the call does not return then. That is how Lightning's DDP strategy launches too.
+    /// Ctrl-C and SIGTERM sent to this process reach the job (see ``ChildProcess``).
     public static func communicator(devices: Int) throws -> any Communicator {
+        // A bad timeout is reported once, here, not by every rank after the relaunch.
+        _ = try MPICommunicator.collectiveTimeout(environment: ProcessInfo.processInfo.environment)
         if isLaunchedByMPI { return try MPICommunicator.world() }
         guard devices > 1 else { return SingleProcessCommunicator() }
         relaunch(devices: devices)
@@ -49,12 +52,11 @@ public enum DataParallelLauncher {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         do {
-            try process.run()
+            // Ctrl-C or SIGTERM reaches mpirun, which stops every rank; then this process ends too.
+            exit(try ChildProcess.run(process))
         } catch {
-            FileHandle.standardError.write(Data("cannot start \(command.joined(separator: " ")): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("cannot start \(command.joined(separator: " ")): \(readableReason(error))\n".utf8))
             exit(1)
         }
-        process.waitUntilExit()
-        exit(process.terminationStatus)
     }
 }

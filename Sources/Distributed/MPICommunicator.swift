@@ -34,14 +34,30 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public static func world(timeout: Double? = nil) throws -> MPICommunicator {
         try shared.withLock { current in
             if let current { return current }
-            let seconds = timeout ?? ProcessInfo.processInfo.environment["SWIFTTRAIN_COLLECTIVE_TIMEOUT"].flatMap(Double.init) ?? 300
+            let seconds = try timeout ?? collectiveTimeout(environment: ProcessInfo.processInfo.environment)
             let created = try MPICommunicator(timeout: seconds)
             current = created
             return created
         }
     }
 
+    /// The collective timeout from `SWIFTTRAIN_COLLECTIVE_TIMEOUT` (seconds, default 300).
+    /// - Throws: ``CommunicatorError/invalidArgument(collective:detail:)`` for a value that is not
+    ///   a finite number of seconds between 0.1 and one year.
+    public static func collectiveTimeout(environment: [String: String]) throws -> Double {
+        guard let text = environment["SWIFTTRAIN_COLLECTIVE_TIMEOUT"] else { return 300 }
+        guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, (0.1...31_536_000).contains(seconds) else {
+            throw CommunicatorError.invalidArgument(
+                collective: "SWIFTTRAIN_COLLECTIVE_TIMEOUT",
+                detail: "\"\(text)\" is not a number of seconds between 0.1 and 31536000")
+        }
+        return seconds
+    }
+
     private init(timeout: Double) throws {
+        guard timeout.isFinite, (0.1...31_536_000).contains(timeout) else {
+            throw CommunicatorError.invalidArgument(collective: "MPICommunicator", detail: "timeout \(timeout) s is not between 0.1 and 31536000")
+        }
         var initialized: Int32 = 0
         try MPI.check(MPI_Initialized(&initialized), "MPI_Initialized")
         if initialized == 0 {
@@ -50,7 +66,14 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
             atexit {
                 var finalized: Int32 = 0
                 MPI_Finalized(&finalized)
-                if finalized == 0 { MPI_Finalize() }
+                guard finalized == 0 else { return }
+                // A rank leaving in the middle of a multi-process run (an `exit()` in a handler)
+                // would leave its peers waiting in their next collective until the timeout:
+                // abort the job now, naming this rank. Otherwise finalize cleanly.
+                if TrainingActivity.isActive, let world = MPICommunicator.shared.withLock({ $0 }) {
+                    world.abortJob(reason: "exited during training while the other ranks were still running")
+                }
+                MPI_Finalize()
             }
         }
         comm = cmpi_comm_world()
@@ -176,6 +199,6 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public func abortJob(reason: String) {
         FileHandle.standardError.write(Data("rank \(rank) of \(worldSize): \(reason); aborting the job\n".utf8))
         MPI_Abort(comm, 1)
-        exit(1)
+        _exit(1)   // not exit(): this may run inside an atexit handler
     }
 }

@@ -147,3 +147,20 @@ func evaluationCounts(worldSize: Int) throws -> [[String: Float]] {
         #expect(results[0] == results[1])
     }
 }
+
+@Suite struct DataParallelLoggingTests {
+    /// A CSV logger made on every rank writes one version folder, on rank 0.
+    @Test func csvLoggersWriteOnRankZeroOnly() throws {
+        let root = try makeTemporaryFolder()
+        _ = try InProcessCommunicator.run(worldSize: 2) { world in
+            try withRandomScope(seed: 3) {
+                let trainer = quietDataParallelTrainer(world, maxEpochs: 1)
+                trainer.loggers = [try CSVLogger(root: root, name: "run")]
+                trainer.logEveryNSteps = 1
+                try trainer.fit(CountingModule(), train: DataLoader(syntheticData(), batchSize: 16))
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/run") == ["version_0"])
+        #expect(FileManager.default.fileExists(atPath: "\(root)/run/version_0/metrics.csv"))
+    }
+}

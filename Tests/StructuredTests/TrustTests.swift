@@ -205,3 +205,18 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
             throws: { "\($0)".contains("trainer.global_step") }
     }
 }
+
+@Suite struct FileErrorTests {
+    /// A checkpoint folder inside a file: one readable line naming the folder, not an NSError dump.
+    @Test func aCheckpointFolderInsideAFileIsOneReadableLine() throws {
+        let file = try makeTemporaryFolder() + "/plain-file"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        let trainer = quietTrainer(callbacks: [CheckpointCallback(directory: "\(file)/checkpoints")])
+        #expect {
+            try trainer.fit(MomentumModule(), train: DataLoader(syntheticData(count: 8), batchSize: 4))
+        } throws: { error in
+            let text = "\(error)"
+            return text == "checkpoint \(file)/checkpoints: cannot create the checkpoint folder (Not a directory)"
+        }
+    }
+}

@@ -131,3 +131,30 @@ import TestSupport
         #expect(try IDXFile(contentsOf: "\(folder)/fine.gz", magic: 2049, itemDimensions: []).dimensions == [10])
     }
 }
+
+@Suite struct LeftoverTests {
+    /// A save removes temporaries that a killed writer left (its process is gone), not those of
+    /// a writer still running.
+    @Test func staleTemporariesAreRemovedOnTheNextSave() throws {
+        let folder = try makeTemporaryFolder()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let stale = "\(folder)/.model.ckpt.tmp-\(finished.processIdentifier)-12345"
+        let live = "\(folder)/.model.ckpt.tmp-\(getpid())-678"
+        for path in [stale, live] { FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])) }
+        try writeAtomically([1], to: "\(folder)/other.bin")
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+
+    /// A failed download leaves no empty folders behind.
+    @Test func aFailedDownloadRemovesTheFoldersItCreated() throws {
+        let server = try LoopbackHTTPServer(files: [:])
+        defer { server.stop() }
+        let root = try makeTemporaryFolder()
+        #expect(throws: DataError.self) { try MNIST.download(from: server.baseURL, into: "\(root)/data/mnist") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty)
+    }
+}

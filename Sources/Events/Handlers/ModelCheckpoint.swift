@@ -81,11 +81,7 @@ public final class ModelCheckpoint {
            !better(value, than: worst.score!) {
             return   // not among the best `keep`
         }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.io(path: directory, reason: "cannot create the checkpoint folder (\(readableReason(error)))")
-        }
+        try createFolder(directory, purpose: "checkpoint folder")
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
         let path = "\(directory)/\(name).ckpt"

@@ -28,22 +28,36 @@ extension MetricsLogger {
 /// column, then one column per key, rewritten when a new key appears) and `hparams.yaml`, with
 /// `N` the first unused version number.
 ///
+/// Nothing touches the disk until the first write, and the version is chosen then, as
+/// Lightning's rank-zero experiment: a logger made on every rank of a data-parallel job writes
+/// (and creates folders) on rank 0 only, where the frontends log.
+///
 /// ```swift
 /// let logger = try CSVLogger(root: "logs", name: "mnist")
 /// logger.attach(to: trainer, at: .epochCompleted) { ["train_loss": $0.state.metrics["train_loss"]!] }
 /// ```
 public final class CSVLogger: MetricsLogger {
-    /// The version folder this logger writes into.
-    public let directory: String
+    /// The version folder this logger writes into (chosen at the first access or write).
+    public private(set) lazy var directory: String = "\(parent)/version_\(version ?? Self.nextVersion(in: parent))"
+    private let parent: String
+    private let version: Int?
+    private var isCreated = false
     private var columns: [String] = []
     private var rows: [(step: Int, values: [String: Float])] = []
 
+    /// A logger under `root/name`; `version` nil takes the first unused number at the first write.
     public init(root: String, name: String = "default", version: Int? = nil) throws {
-        let parent = "\(root)/\(name)"
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let chosen = version ?? Self.nextVersion(in: parent)
-        directory = "\(parent)/version_\(chosen)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        parent = "\(root)/\(name)"
+        self.version = version
+    }
+
+    /// The version folder, created at the first write.
+    private func createdDirectory() throws -> String {
+        if !isCreated {
+            try createFolder(directory, purpose: "log folder")
+            isCreated = true
+        }
+        return directory
     }
 
     static func nextVersion(in parent: String) -> Int {
@@ -60,7 +74,7 @@ public final class CSVLogger: MetricsLogger {
 
     public func logHyperparameters(_ values: [String: String]) throws {
         let yaml = values.keys.sorted().map { "\($0): \(values[$0]!)" }.joined(separator: "\n") + "\n"
-        try writeAtomically(Array(yaml.utf8), to: "\(directory)/hparams.yaml")
+        try writeAtomically(Array(yaml.utf8), to: "\(try createdDirectory())/hparams.yaml")
     }
 
     public func flush() throws {
@@ -68,6 +82,6 @@ public final class CSVLogger: MetricsLogger {
         for row in rows {
             text += ([String(row.step)] + columns.map { row.values[$0].map { "\($0)" } ?? "" }).joined(separator: ",") + "\n"
         }
-        try writeAtomically(Array(text.utf8), to: "\(directory)/metrics.csv")
+        try writeAtomically(Array(text.utf8), to: "\(try createdDirectory())/metrics.csv")
     }
 }

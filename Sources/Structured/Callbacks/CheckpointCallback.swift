@@ -77,11 +77,7 @@ public final class CheckpointCallback: Callback {
             }
             score = value
         }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.io(path: directory, reason: "cannot create the checkpoint folder (\(readableReason(error)))")
-        }
+        try createFolder(directory, purpose: "checkpoint folder")
         if saveTopK != 0 {
             let path = "\(directory)/\(render(trainer)).ckpt"
             if let score {

@@ -85,8 +85,27 @@ public struct MNIST: Sendable {
     }
 
     /// Downloads the four files from `mirror` into `folder`, verifying each MD5 before it is
-    /// stored; a file that fails verification is not kept.
+    /// stored; a file that fails verification is not kept, and folders this call created are
+    /// removed again when the download fails and leaves them empty.
     public static func download(from mirror: String, into folder: String) throws {
+        // The folders that do not exist yet, innermost first: removed again if they stay empty.
+        var created: [String] = []
+        var candidate = (folder as NSString).standardizingPath
+        while !candidate.isEmpty, candidate != "/", candidate != ".", !FileManager.default.fileExists(atPath: candidate) {
+            created.append(candidate)
+            candidate = (candidate as NSString).deletingLastPathComponent
+        }
+        do {
+            try downloadFiles(from: mirror, into: folder)
+        } catch {
+            for path in created where ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["?"]).isEmpty {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
+    }
+
+    private static func downloadFiles(from mirror: String, into folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, md5) in files {
             let url = mirror.hasSuffix("/") ? mirror + name + ".gz" : mirror + "/" + name + ".gz"

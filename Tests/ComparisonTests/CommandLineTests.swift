@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The example programs as a user runs them: bad input gives one clear line and no training.
+@Suite(.serialized) struct CommandLineTests {
+    /// The folder with the built programs (beside this test binary).
+    static let programs = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        .deletingLastPathComponent()
+
+    /// Runs `program` with `arguments`; returns its status, standard output and standard error.
+    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let path = programs.appendingPathComponent(program).path
+        try #require(FileManager.default.isExecutableFile(atPath: path), "\(program) is not built (swift build -c release)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let outText = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, outText, errText)
+    }
+
+    /// One line on standard error, naming the program, and status 1.
+    static func expectOneLine(_ result: (status: Int32, out: String, err: String), containing text: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 1, sourceLocation: sourceLocation)
+        let lines = result.err.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("mnist-") && lines[0].contains(text), "stderr: \(result.err)", sourceLocation: sourceLocation)
+        #expect(!result.out.contains("trained in"), "it trained before failing", sourceLocation: sourceLocation)
+    }
+
+    @Test func helpPrintsTheUsageAndSucceeds() throws {
+        for program in ["mnist-core", "mnist-events", "mnist-structured", "mnist-compare"] {
+            let result = try Self.run(program, ["--help"])
+            #expect(result.status == 0 && result.out.contains("usage: \(program)") && result.out.contains("--batch-size"), "\(program)")
+        }
+    }
+
+    @Test func hugeNumbersAreRefused() throws {
+        Self.expectOneLine(try Self.run("mnist-core", ["--epochs", "9223372036854775807"]), containing: "--epochs needs a whole number from 1 to 100000")
+        Self.expectOneLine(try Self.run("mnist-core", ["--batch-size", "9223372036854775807"]), containing: "--batch-size needs a whole number from 1 to 60000")
+        Self.expectOneLine(try Self.run("mnist-events", ["--limit", "-5"]), containing: "--limit needs a whole number")
+    }
+
+    @Test func outputPathsAreCheckedBeforeTraining() throws {
+        Self.expectOneLine(try Self.run("mnist-core", ["--json", "/nonexistent-folder/out.json"]), containing: "the folder /nonexistent-folder does not exist")
+        let file = try makeTemporaryFolder() + "/a-file"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        Self.expectOneLine(try Self.run("mnist-structured", ["--json", "\(file)/out.json"]), containing: "is not a folder")
+        Self.expectOneLine(try Self.run("mnist-compare", ["--report", "/nonexistent-folder/r.html"]), containing: "does not exist")
+    }
+
+    @Test func devicesAreSupportedOrRefused() throws {
+        Self.expectOneLine(try Self.run("mnist-core", ["--devices", "2"]), containing: "--devices is for mnist-events and mnist-structured")
+        Self.expectOneLine(try Self.run("mnist-compare", ["--devices", "3"]), containing: "run mnist-events or mnist-structured with --devices")
+        // Refused before relaunching under mpirun: one line, not one per rank.
+        Self.expectOneLine(try Self.run("mnist-events", ["--devices", "3"]), containing: "--batch-size 64 does not split evenly over --devices 3")
+    }
+
+    @Test func aBadCollectiveTimeoutIsOneLine() throws {
+        for value in ["-1", "inf", "abc", "nan"] {
+            Self.expectOneLine(try Self.run("mnist-events", ["--devices", "2", "--limit", "64"], environment: ["SWIFTTRAIN_COLLECTIVE_TIMEOUT": value]),
+                               containing: "SWIFTTRAIN_COLLECTIVE_TIMEOUT: \"\(value)\" is not a number of seconds")
+        }
+    }
+}
