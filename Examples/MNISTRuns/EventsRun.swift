@@ -16,7 +16,7 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
     let trainLoader = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
         .sharded(rank: communicator.rank, worldSize: world)
     let epochLength = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? trainLoader.batchesPerEpoch
-    let testLoader = DataLoader(mnist.test, batchSize: 1000).sharded(rank: communicator.rank, worldSize: world)
+    let testLoader = DataLoader(mnist.test, batchSize: 1000).evaluationShard(rank: communicator.rank, worldSize: world)
 
     let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world > 1 ? communicator : nil))
     let evaluator = supervisedEvaluator(model: model, metrics: [
