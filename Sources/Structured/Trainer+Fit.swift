@@ -22,7 +22,8 @@ extension Trainer {
         try joinProcesses()
         let train = try shard(unshardedTrain), validation = try unshardedValidation.map { try shard($0, forEvaluation: true) }
         guard train.batchesPerEpoch > 0 else { throw TrainerError.missingData("the training data has no batches") }
-        if let validation, validation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
+        // A rank's evaluation shard may be empty (fewer examples than ranks); the data may not.
+        if let unshardedValidation, unshardedValidation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
 
         let results = LogResults()
         let context = TrainerContext(trainer: self, results: results)

@@ -4,21 +4,12 @@ import Events
 import TensorCore
 import TestSupport
 
-/// The accumulation rule both frontends share (one optimization step): a window of `k` batches
-/// sums gradients of losses divided by `k`; the last window of an epoch steps even when it is
-/// shorter, and the next epoch starts with zero gradients.
+/// The reference loop's weights (see ``trainWithReferenceAccumulation``).
 func referenceAccumulationWeights(accumulation k: Int, epochs: Int, loader: DataLoader<TensorDataset>) -> [[Float]] {
     withRandomScope(seed: 11) {
         let model = makeAccumulationModel()
-        let optimizer = SGD(for: model, learningRate: 0.1, momentum: 0.9)
-        for epoch in 0..<epochs {
-            let batches = Array(loader.batches(epoch: epoch))
-            for (index, batch) in batches.enumerated() {
-                if index % k == 0 { optimizer.zeroGradients() }
-                (crossEntropy(logits: model(batch.inputs), labels: batch.labels) / Float(k)).backward()
-                if (index + 1) % k == 0 || index == batches.count - 1 { optimizer.step() }
-            }
-        }
+        trainWithReferenceAccumulation(model, optimizer: SGD(for: model, learningRate: 0.1, momentum: 0.9), loader: loader,
+                                       accumulation: k, epochs: epochs)
         return model.parameters.map(\.scalars)
     }
 }

@@ -21,19 +21,12 @@ final class MomentumModule: TrainingModule {
     }
 }
 
-/// The reference loop of the accumulation rule (see the Events suite's twin).
+/// The reference loop's weights (see ``trainWithReferenceAccumulation``).
 func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<TensorDataset>) -> [Float] {
     withRandomScope(seed: 11) {
         let module = MomentumModule()
-        let optimizer = SGD(for: module, learningRate: 0.1, momentum: 0.9)
-        for epoch in 0..<epochs {
-            let batches = Array(loader.batches(epoch: epoch))
-            for (index, batch) in batches.enumerated() {
-                if index % k == 0 { optimizer.zeroGradients() }
-                (crossEntropy(logits: module(batch.inputs), labels: batch.labels) / Float(k)).backward()
-                if (index + 1) % k == 0 || index == batches.count - 1 { optimizer.step() }
-            }
-        }
+        trainWithReferenceAccumulation(module, optimizer: SGD(for: module, learningRate: 0.1, momentum: 0.9), loader: loader,
+                                       accumulation: k, epochs: epochs)
         return module.parameters.flatMap(\.scalars)
     }
 }
