@@ -69,4 +69,33 @@ import TestSupport
                                containing: "SWIFTTRAIN_COLLECTIVE_TIMEOUT: \"\(value)\" is not a number of seconds")
         }
     }
+
+    /// Ctrl-C on `mnist-compare` reaches the run in progress: nothing is left training.
+    @Test(.enabled(if: realMNISTFolder != nil, "needs the real MNIST files"))
+    func interruptingTheComparisonStopsItsChildRun() throws {
+        let marker = UUID().uuidString
+        let compare = Process()
+        compare.executableURL = Self.programs.appendingPathComponent("mnist-compare")
+        compare.arguments = ["--model", "cnn", "--epochs", "5"]
+        compare.environment = ProcessInfo.processInfo.environment.merging(["SWIFTTRAIN_TEST_MARKER": marker]) { _, new in new }
+        compare.standardOutput = FileHandle.nullDevice
+        compare.standardError = FileHandle.nullDevice
+        try compare.run()
+        func marked() -> [Int32] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+                guard pid != getpid(), let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+                return String(decoding: environ, as: UTF8.self).contains("SWIFTTRAIN_TEST_MARKER=\(marker)")
+            }
+        }
+        defer { for pid in marked() { kill(pid, SIGKILL) } }
+        let deadline = Date().addingTimeInterval(60)
+        while marked().count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        try #require(marked().count >= 2, "the child run never started")
+        kill(compare.processIdentifier, SIGINT)
+        compare.waitUntilExit()
+        #expect(compare.terminationReason == .uncaughtSignal && compare.terminationStatus == SIGINT)
+        let gone = Date().addingTimeInterval(15)
+        while !marked().isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(marked().isEmpty, "left running: \(marked())")
+    }
 }
