@@ -5,19 +5,23 @@ let package = Package(
     name: "SwiftTrain",
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "Distributed", targets: ["Distributed"]),
-        .library(name: "Structured", targets: ["Structured"]),
+        .library(name: "OpenMPI", targets: ["OpenMPI"]),
         .library(name: "Events", targets: ["Events"]),
+        .library(name: "Structured", targets: ["Structured"]),
     ],
     targets: [
-        // MARK: - Public API
+        // MARK: - Public API, cut along dependencies: only OpenMPI links MPI, only Datasets zlib.
 
-        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CZlib"]),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"]),
         .target(name: "Metrics", dependencies: ["TensorCore"]),
-        .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"]),
+        .target(name: "Distributed", dependencies: ["TensorCore"]),
+        .target(name: "OpenMPI", dependencies: ["Distributed", "TensorCore", "CMPI"]),
+        .target(name: "Events", dependencies: ["TensorCore", "Metrics", "Distributed"]),
         .target(name: "Structured", dependencies: ["TensorCore", "Metrics", "Events", "Distributed"]),
-        .target(name: "Events", dependencies: ["TensorCore", "Metrics"]),
 
         // MARK: - Implementation details (system libraries; not API)
 
@@ -34,8 +38,9 @@ let package = Package(
         // MARK: - Examples
 
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
-        .target(name: "MNISTModels", dependencies: ["TensorCore"], path: "Examples/MNISTModels"),
-        .target(name: "MNISTRuns", dependencies: ["TensorCore", "Metrics", "Events", "Structured", "Distributed", "MNISTModels"], path: "Examples/MNISTRuns"),
+        .target(name: "MNISTModels", dependencies: ["TensorCore", "Datasets"], path: "Examples/MNISTModels"),
+        .target(name: "MNISTRuns", dependencies: ["TensorCore", "Datasets", "Metrics", "Events", "Structured", "Distributed", "OpenMPI", "MNISTModels"],
+                path: "Examples/MNISTRuns"),
         .executableTarget(name: "mnist-core", dependencies: ["MNISTRuns"], path: "Examples/MNISTCore"),
         .executableTarget(name: "mnist-events", dependencies: ["MNISTRuns"], path: "Examples/MNISTEvents"),
         .executableTarget(name: "mnist-structured", dependencies: ["MNISTRuns"], path: "Examples/MNISTStructured"),
@@ -43,12 +48,13 @@ let package = Package(
 
         // MARK: - Tests
 
-        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TensorCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "Distributed", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "TensorCore", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Datasets", "TensorCore", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "OpenMPI", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

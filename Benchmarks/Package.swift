@@ -11,11 +11,13 @@ let package = Package(
         .systemLibrary(name: "CMPIDirect", path: "Sources/CMPIDirect", pkgConfig: "ompi-c"),
         .executableTarget(
             name: "allreduce-benchmark",
-            dependencies: [.product(name: "Distributed", package: "SwiftTrain"), .product(name: "TensorCore", package: "SwiftTrain"), "CMPIDirect"],
+            dependencies: [.product(name: "Distributed", package: "SwiftTrain"), .product(name: "OpenMPI", package: "SwiftTrain"),
+                           .product(name: "TensorCore", package: "SwiftTrain"), "CMPIDirect"],
             path: "Sources/AllReduceBenchmark"),
         .executableTarget(
             name: "tensor-benchmarks",
-            dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain"),
+            dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Datasets", package: "SwiftTrain"),
+                           .product(name: "Events", package: "SwiftTrain"),
                            .product(name: "Structured", package: "SwiftTrain"), "CBLASDirect"],
             path: "Sources/TensorBenchmarks"),
     ]

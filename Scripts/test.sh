@@ -10,6 +10,9 @@ Scripts/setup.sh
 echo "== build (release)"
 swift build -c release --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true
 
+echo "== module cut (Events and Structured without OpenMPI)"
+Scripts/check-modules.sh
+
 echo "== MPI tests (mpirun -np 2)"
 root_flag=""
 [ "$(id -u)" -eq 0 ] && root_flag="--allow-run-as-root"

@@ -6,6 +6,7 @@ import Distributed
 import Foundation
 import MNISTModels
 import TensorCore
+import Datasets
 
 /// Collects a pipe's output on a background thread.
 final class OutputReader: @unchecked Sendable {

@@ -2,6 +2,7 @@
 // Examples/MNISTRuns/EventsRun.swift). Run with `swift run -c release mnist-events --model mlp`;
 // `--devices 2` trains data-parallel under mpirun.
 import MNISTRuns
+import Datasets
 
 runProgram("mnist-events") {
     let (options, communicator, mnist) = try startProgram("mnist-events")

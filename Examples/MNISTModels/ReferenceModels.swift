@@ -1,4 +1,5 @@
 import TensorCore
+import Datasets
 
 /// The three reference MNIST models, defined once for every example program, exactly as in
 /// `../shared/reference/pytorch/mnist_torch.py`, with their optimizers.

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// The command-line contract shared by the MNIST programs:
 /// `--model seed|mlp|cnn --epochs N --batch-size B --seed S --data DIR --json FILE --limit N`.

@@ -1,5 +1,6 @@
 import Foundation
 import TensorCore
+import Datasets
 
 /// The result of one training run, written as one JSON object per line.
 public struct RunRecord: Encodable {

@@ -1,6 +1,7 @@
 import Foundation
 import MNISTModels
 import TensorCore
+import Datasets
 
 /// The reference model trained by a hand-written loop over the core: no frontend.
 public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> RunResult {

@@ -4,6 +4,7 @@ import Foundation
 import Metrics
 import MNISTModels
 import TensorCore
+import Datasets
 
 /// The reference model trained with the Events frontend: a supervised trainer, an evaluator with
 /// accuracy and loss, a progress bar, best-model checkpointing and early stopping.

@@ -2,6 +2,8 @@ import Distributed
 import Foundation
 import MNISTModels
 import TensorCore
+import Datasets
+import OpenMPI
 
 /// What every MNIST program does first: parse the flags, check the output paths and that the
 /// global batch splits evenly, start under `mpirun` for `--devices > 1` (before loading

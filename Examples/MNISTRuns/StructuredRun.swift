@@ -3,6 +3,8 @@ import Metrics
 import MNISTModels
 import Structured
 import TensorCore
+import Datasets
+import OpenMPI
 
 /// Any reference network as a training module.
 final class MNISTClassifier: TrainingModule {
@@ -81,7 +83,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     trainer.enableModelSummary = false
     trainer.limitTrainBatches = .count(batches)
     if world > 1 {
-        trainer.strategy = .dataParallel
+        trainer.strategy = .dataParallel(launcher: MPILauncher())
         trainer.devices = world
     }
     let metrics = try trainer.fit(classifier, train: train, validation: test)

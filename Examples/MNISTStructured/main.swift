@@ -2,6 +2,7 @@
 // Examples/MNISTRuns/StructuredRun.swift). Run with `swift run -c release mnist-structured --model mlp`;
 // `--devices 2` trains data-parallel under mpirun.
 import MNISTRuns
+import Datasets
 
 runProgram("mnist-structured") {
     let (options, communicator, mnist) = try startProgram("mnist-structured")

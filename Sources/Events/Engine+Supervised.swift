@@ -1,5 +1,6 @@
 import Metrics
 import TensorCore
+import Distributed
 
 /// Settings of ``supervisedTrainer(model:optimizer:loss:options:)``.
 public struct SupervisedOptions {

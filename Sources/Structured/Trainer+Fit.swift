@@ -112,12 +112,13 @@ extension Trainer {
     /// Sets ``communicator`` for `.dataParallel`: the MPI world, or (outside `mpirun`) this
     /// program started again under `mpirun`, which does not return.
     func joinProcesses() throws {
-        guard strategy == .dataParallel, communicator.worldSize == 1 else { return }
-        if !DataParallelLauncher.isLaunchedByMPI && devices > 1 {
-            FileHandle.standardError.write(Data(("note: Trainer relaunches this program under mpirun now; everything it did before "
-                + "(loading data, building the model) runs again in every rank. Call DataParallelLauncher.launch(devices:) first thing to avoid that.\n").utf8))
+        guard case .dataParallel(let launcher) = strategy, communicator.worldSize == 1 else { return }
+        if !launcher.isLaunched && devices > 1 {
+            FileHandle.standardError.write(Data(("note: Trainer relaunches this program as a job of \(devices) processes now; everything it "
+                + "did before (loading data, building the model) runs again in every rank. Call the launcher first thing "
+                + "(DataParallelLauncher.launch(devices:)) to avoid that.\n").utf8))
         }
-        communicator = try DataParallelLauncher.communicator(devices: devices)
+        communicator = try launcher.communicator(devices: devices)
     }
 
     /// `data` split for this rank when several processes train; unchanged for one. Evaluation

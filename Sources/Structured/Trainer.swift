@@ -1,3 +1,4 @@
+import Distributed
 import Events
 import Foundation
 import Metrics
@@ -27,16 +28,18 @@ public enum ValidationInterval: Sendable, Equatable {
 }
 
 /// How the Trainer uses processes.
-public enum Strategy: Sendable, Equatable {
+public enum Strategy: Sendable {
     /// One process.
     case singleProcess
-    /// Data parallelism over MPI: every rank holds the model, trains on its shard of each global
-    /// batch, and gradients are averaged before each step.
-    case dataParallel
+    /// Data parallelism: every rank holds the model, trains on its shard of each global batch,
+    /// and gradients are averaged before each step. The launcher starts or joins the job
+    /// (`MPILauncher()` from the OpenMPI module), so this module links no transport itself.
+    case dataParallel(launcher: any ProcessGroupLauncher)
 }
 
-/// Number formats for training (only 32-bit floats so far).
-public enum Precision: Sendable, Equatable { case float32 }
+/// Number formats for training (only 32-bit floats so far). Named apart from the metric
+/// `Precision`, so that a file importing both modules needs no qualification.
+public enum NumericPrecision: Sendable, Equatable { case float32 }
 
 /// Data that can be split between processes (``DataLoader`` is).
 public protocol ShardableBatchSource: BatchSource {
@@ -108,11 +111,12 @@ public final class Trainer {
     public var rootDirectory = "."
     /// One process, or data parallelism over ``devices`` processes.
     public var strategy = Strategy.singleProcess
-    /// Processes for `.dataParallel`. Started without `mpirun`, `fit` starts the program again
-    /// under `mpirun -np devices` and exits with its status; under `mpirun`, `-np` decides.
+    /// Processes for `.dataParallel`. Started outside a job, `fit` starts the program again as a
+    /// job of `devices` processes (`mpirun -np devices` for `MPILauncher`) and exits with its
+    /// status; inside a job, the job's size decides.
     public var devices = 1
     /// Kept for Lightning parity: 32-bit floats are the only precision.
-    public var precision = Precision.float32
+    public var precision = NumericPrecision.float32
     /// The processes that train together: set by the strategy, or directly (for example an
     /// in-process communicator in tests).
     public var communicator: any Communicator = SingleProcessCommunicator()

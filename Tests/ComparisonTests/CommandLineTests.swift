@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Datasets
 
 /// The example programs as a user runs them: bad input gives one clear line and no training.
 @Suite(.serialized) struct CommandLineTests {

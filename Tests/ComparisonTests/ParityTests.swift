@@ -3,6 +3,7 @@ import MNISTModels
 import MNISTRuns
 import TensorCore
 import TestSupport
+import Datasets
 
 /// Paradigm parity: with the same seed, the raw core loop, the Events frontend and the Structured
 /// frontend end with bit-identical weights, for every reference model (on a 640-image subset of

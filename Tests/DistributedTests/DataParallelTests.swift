@@ -6,6 +6,7 @@ import TensorCore
 import TestSupport
 import Metrics
 import Distributed
+import OpenMPI
 
 /// 3 classes of 4-dimensional points; 100 examples so that the last global batch is partial.
 func syntheticData(count: Int = 100, seed: UInt64 = 1) -> TensorDataset {

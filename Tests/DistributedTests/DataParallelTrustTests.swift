@@ -5,6 +5,7 @@ import Metrics
 import Structured
 import TensorCore
 import TestSupport
+import Distributed
 
 /// Counts the examples each evaluation sees, and their accuracy, through synchronized metrics.
 final class CountingModule: TrainingModule {

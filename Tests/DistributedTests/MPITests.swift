@@ -4,6 +4,7 @@ import Distributed
 import Events
 import Structured
 import TensorCore
+import OpenMPI
 
 /// Runs only under `mpirun -np 2` (see `.ci/run`): the same checks over real OpenMPI.
 @Suite(.enabled(if: DataParallelLauncher.isLaunchedByMPI, "needs mpirun"), .serialized)
@@ -60,7 +61,7 @@ struct MPITests {
         let structured = try withRandomScope(seed: 42) {
             let module = Module()
             let trainer = Trainer(maxEpochs: 2)
-            trainer.strategy = .dataParallel
+            trainer.strategy = .dataParallel(launcher: MPILauncher())
             (trainer.loggers, trainer.enableCheckpointing, trainer.enableProgressBar, trainer.enableModelSummary) = ([], false, false, false)
             try trainer.fit(module, train: DataLoader(syntheticData(), batchSize: 64 / world.worldSize, shuffle: true, seed: 7))
             return module.parameters.flatMap(\.scalars)

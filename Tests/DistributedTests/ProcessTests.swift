@@ -4,6 +4,7 @@ import Distributed
 import Events
 import TensorCore
 import TestSupport
+import OpenMPI
 
 /// Programs run by ``ProcessTests`` in child processes: this test binary started again (under
 /// `mpirun`, or as a launcher), with `SWIFTTRAIN_SCENARIO` naming what to do.

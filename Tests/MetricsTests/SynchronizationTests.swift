@@ -2,6 +2,7 @@ import Testing
 import Metrics
 import TensorCore
 import TestSupport
+import Distributed
 
 /// A metric computed across ranks equals one process on all the data, with uneven shards (no
 /// padding, no duplicates), for every kind of state reduction.

@@ -1,5 +1,6 @@
 import Foundation
 import TensorCore
+import Datasets
 
 /// Reference values computed outside Swift, stored as JSON beside the tests that use them.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Datasets
 #endif
 
 /// A minimal HTTP/1.0 server on 127.0.0.1 for tests of download code: it answers `GET /name`

@@ -4,6 +4,7 @@ import CMPIDirect
 import Distributed
 import Foundation
 import TensorCore
+import OpenMPI
 
 let world = try MPICommunicator.world()
 func seconds(_ repetitions: Int, _ body: () throws -> Void) throws -> Double {

@@ -1,5 +1,6 @@
 import CBLASDirect
 import TensorCore
+import Datasets
 
 /// `matmul` GFLOP/s against `cblas_sgemm` on the same operands, interleaved in one run.
 func runMatmulBenchmark() {

@@ -2,6 +2,7 @@ import Events
 import Structured
 import Foundation
 import TensorCore
+import Datasets
 
 /// One MNIST epoch of the reference MLP, batch 64, under the raw core loop, the Events
 /// engine (supervised trainer) and the Structured trainer, interleaved so that machine noise hits both alike. Reports the

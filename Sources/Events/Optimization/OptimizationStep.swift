@@ -1,4 +1,5 @@
 import TensorCore
+import Distributed
 
 /// The package's one optimization step, shared by ``supervisedTrainer(model:optimizer:loss:options:)``
 /// and the Structured `Trainer`: accumulation window, loss scaling, backward, gradient and buffer

@@ -99,24 +99,6 @@ public final class SingleProcessCommunicator: Communicator {
     public func barrier() throws {}
 }
 
-/// Combines `contributions` (one array per rank, equal lengths) elementwise, in rank order.
-func combine<Scalar: CommunicationScalar>(_ contributions: [[Scalar]], _ operation: ReductionOperation) -> [Scalar] {
-    var result = contributions[0]
-    for contribution in contributions.dropFirst() {
-        for i in result.indices {
-            switch operation {
-            case .sum, .mean: result[i] += contribution[i]
-            case .max: result[i] = Swift.max(result[i], contribution[i])
-            case .min: result[i] = Swift.min(result[i], contribution[i])
-            }
-        }
-    }
-    if operation == .mean {
-        let count = Scalar(contributions.count)
-        for i in result.indices { result[i] /= count }
-    }
-    return result
-}
 
 /// Whether this process is inside a training run with other processes: the MPI communicator
 /// aborts the whole job when a rank exits then (its peers would otherwise wait in their next

@@ -32,8 +32,15 @@ public final class Tensor {
     /// The accumulated gradient of the last differentiated scalar with respect to this tensor,
     /// or `nil` before any `backward()` reached it or after ``zeroGradient()``.
     ///
-    /// Like PyTorch, gradients accumulate across `backward()` calls until cleared.
-    public internal(set) var gradient: Tensor?
+    /// Like PyTorch, gradients accumulate across `backward()` calls until cleared. Assigning
+    /// one (data-parallel averaging, a restored accumulation window) must keep this shape.
+    public var gradient: Tensor? {
+        didSet {
+            if let gradient, gradient.shape != shape {
+                fail("gradient", "a gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
+            }
+        }
+    }
 
     // MARK: - Storage
 

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Problems specific to training across processes.
 public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// Ranks hold models whose parameters differ in number or shape.
@@ -30,9 +32,9 @@ extension Module {
         }
         let counts = state.map(\.tensor.scalarCount)
         var buffer = [Float](repeating: 0, count: counts.reduce(0, +))
-        Kernels.pack(state.map(\.tensor), counts: counts, into: &buffer, at: 0, scale: 1)
+        Tensor.pack(state.map(\.tensor), counts: counts, into: &buffer, at: 0, scale: 1)
         try communicator.broadcast(&buffer, from: root)
-        Kernels.unpack(buffer, at: 0, into: state.map(\.tensor), scale: 1)
+        Tensor.unpack(buffer, at: 0, into: state.map(\.tensor), scale: 1)
     }
 }
 
@@ -46,9 +48,9 @@ extension Module {
         guard !buffers.isEmpty else { return }
         let counts = buffers.map(\.scalarCount)
         var packed = [Float](repeating: 0, count: counts.reduce(0, +))
-        Kernels.pack(buffers, counts: counts, into: &packed, at: 0, scale: 1)
+        Tensor.pack(buffers, counts: counts, into: &packed, at: 0, scale: 1)
         try communicator.broadcast(&packed, from: root)
-        Kernels.unpack(packed, at: 0, into: buffers, scale: 1)
+        Tensor.unpack(packed, at: 0, into: buffers, scale: 1)
     }
 }
 
@@ -115,7 +117,7 @@ public final class GradientSynchronizer {
         var total: Float = 0
         for (index, range) in buckets.enumerated() {
             let tensors = parameters[range].map(\.gradient)
-            Kernels.pack(tensors, counts: Array(counts[range]), into: &buffers[index], at: 0, scale: weight)
+            Tensor.pack(tensors, counts: Array(counts[range]), into: &buffers[index], at: 0, scale: weight)
             if index == 0 { buffers[0][buffers[0].count - 1] = weight }
             try communicator.allReduce(&buffers[index], operation: .sum)
             if index == 0 { total = buffers[0][buffers[0].count - 1] }
@@ -123,7 +125,7 @@ public final class GradientSynchronizer {
             for parameter in parameters[range] where parameter.gradient == nil {
                 parameter.gradient = Tensor(zeros: parameter.shape)
             }
-            Kernels.unpack(buffers[index], at: 0, into: parameters[range].map { $0.gradient! }, scale: 1 / total)
+            Tensor.unpack(buffers[index], at: 0, into: parameters[range].map { $0.gradient! }, scale: 1 / total)
         }
     }
 }
@@ -158,7 +160,7 @@ public final class ShardedOptimizer: Optimizer {
         let total = counts.reduce(0, +)
         flat = [Float](repeating: 0, count: total)
         shardRange = communicator.block(of: total, for: communicator.rank)
-        Kernels.pack(parameters, counts: counts, into: &flat, at: 0, scale: 1)
+        Tensor.pack(parameters, counts: counts, into: &flat, at: 0, scale: 1)
         shardParameter = Tensor(Array(flat[shardRange]), shape: [shardRange.count])
         shardParameter.requiresGradient = true
         inner = makeOptimizer([shardParameter])
@@ -171,7 +173,7 @@ public final class ShardedOptimizer: Optimizer {
 
     public func step() {
         // This rank's shard of the (already averaged) gradient, then the inner update.
-        Kernels.pack(parameters.map(\.gradient), counts: counts, into: &flat, at: 0, scale: 1)
+        Tensor.pack(parameters.map(\.gradient), counts: counts, into: &flat, at: 0, scale: 1)
         shardParameter.gradient = Tensor(Array(flat[shardRange]), shape: [shardRange.count])
         inner.step()
         // Every rank's updated shard, in rank order, is the new flat parameter vector. A failed
@@ -179,9 +181,9 @@ public final class ShardedOptimizer: Optimizer {
         do {
             flat = try communicator.allGather(shardParameter.scalars).flatMap { $0 }
         } catch {
-            fail("ShardedOptimizer.step", "gathering the parameter shards failed: \(error)")
+            fatalError("ShardedOptimizer.step: gathering the parameter shards failed: \(error)")
         }
-        Kernels.unpack(flat, at: 0, into: parameters, scale: 1)
+        Tensor.unpack(flat, at: 0, into: parameters, scale: 1)
     }
 
     public var state: OptimizerState { inner.state }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TensorCore
 import TestSupport
+import Datasets
 
 @Suite struct DataLoaderTests {
     let dataset = TensorDataset(inputs: Tensor(rangeFrom: 0, to: 10).reshaped(to: [10, 1]), labels: Tensor(rangeFrom: 0, to: 10))

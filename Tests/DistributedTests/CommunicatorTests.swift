@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TensorCore
+import Distributed
 
 @Suite struct CommunicatorTests {
     @Test func collectivesCombineInRankOrder() throws {

@@ -1,3 +1,4 @@
+import TensorCore
 import CZlib
 
 /// Reads a whole file, inflating it first when it is gzip-compressed (zlib detects the format;

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import TensorCore
 
@@ -58,5 +59,20 @@ public enum DataParallelLauncher {
             FileHandle.standardError.write(Data("cannot start \(command.joined(separator: " ")): \(readableReason(error))\n".utf8))
             exit(1)
         }
+    }
+}
+
+/// ``DataParallelLauncher`` as a ``ProcessGroupLauncher``, for the Structured `Trainer`:
+/// `trainer.strategy = .dataParallel(launcher: MPILauncher())`.
+public struct MPILauncher: ProcessGroupLauncher {
+    /// A launcher over `mpirun`.
+    public init() {}
+
+    /// Whether `mpirun` started this process.
+    public var isLaunched: Bool { DataParallelLauncher.isLaunchedByMPI }
+
+    /// See ``DataParallelLauncher/communicator(devices:)``.
+    public func communicator(devices: Int) throws -> any Communicator {
+        try DataParallelLauncher.communicator(devices: devices)
     }
 }

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// Ranks as threads of one process: real collectives with real concurrency, no MPI. For tests
@@ -172,4 +173,23 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         func set(_ index: Int, _ value: Result<Value, Error>) { lock.withLock { slots[index] = value } }
         func values() -> [Result<Value, Error>] { lock.withLock { slots.map { $0! } } }
     }
+}
+
+/// Combines `contributions` (one array per rank, equal lengths) elementwise, in rank order.
+func combine<Scalar: CommunicationScalar>(_ contributions: [[Scalar]], _ operation: ReductionOperation) -> [Scalar] {
+    var result = contributions[0]
+    for contribution in contributions.dropFirst() {
+        for i in result.indices {
+            switch operation {
+            case .sum, .mean: result[i] += contribution[i]
+            case .max: result[i] = Swift.max(result[i], contribution[i])
+            case .min: result[i] = Swift.min(result[i], contribution[i])
+            }
+        }
+    }
+    if operation == .mean {
+        let count = Scalar(contributions.count)
+        for i in result.indices { result[i] /= count }
+    }
+    return result
 }

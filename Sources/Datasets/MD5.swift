@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// The MD5 digest of `bytes` as 32 lowercase hex digits (RFC 1321). Used only to check

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// The MNIST handwritten digits: 60,000 training and 10,000 test images of 28×28 grey pixels.
@@ -166,8 +167,8 @@ public struct MNISTDataset: Dataset, Sendable {
     /// Images `[batch, 1, 28, 28]`, normalized, and their digits `[batch]`.
     public func batch(at indices: [Int]) -> LabeledBatch {
         let side = Self.imageSize
-        let inputs = Kernels.gatherBytes(pixels, rows: indices, rowLength: side * side, table: Self.normalized,
-                                         shape: [indices.count, 1, side, side])
+        let inputs = Tensor.gathering(rows: indices, of: pixels, rowLength: side * side, through: Self.normalized,
+                                      shape: [indices.count, 1, side, side])
         return LabeledBatch(inputs: inputs, labels: Tensor(indices.map { Float(digits[$0]) }, shape: [indices.count]))
     }
 }

@@ -1,3 +1,4 @@
+import Distributed
 import CMPI
 import Foundation
 import TensorCore

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The contents of an IDX file (the MNIST format, also Fashion-MNIST's): big-endian 32-bit
 /// magic number and dimension sizes, then unsigned bytes in row-major order.
 ///

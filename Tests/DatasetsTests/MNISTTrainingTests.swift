@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 import TestSupport
+import Datasets
 
 /// End-to-end training on the real MNIST: accuracy, bit-for-bit determinism, and exact resume.
 @Suite(.enabled(if: realMNISTFolder != nil, "needs the real MNIST files"), .serialized)

@@ -1,0 +1,15 @@
+// swift-tools-version:6.0
+// A user's package that trains on one process with both frontends: it must build and link
+// without OpenMPI (Scripts/check-modules.sh builds it with MPI hidden from pkg-config).
+import PackageDescription
+
+let package = Package(
+    name: "Consumer",
+    dependencies: [.package(name: "SwiftTrain", path: "../..")],
+    targets: [
+        .executableTarget(
+            name: "consumer",
+            dependencies: [.product(name: "Structured", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain")],
+            path: "Sources"),
+    ]
+)
