@@ -52,7 +52,7 @@ extension Trainer {
             trainBatchesPerEpoch = fastDevRun.map { Swift.min($0, train.batchesPerEpoch) } ?? overfit ?? limitTrainBatches.batches(of: train.batchesPerEpoch)
             let epochs = fastDevRun != nil ? 1 : (maxEpochs ?? (maxSteps == nil ? 1000 : Int.max / Swift.max(trainBatchesPerEpoch, 1)))
             let engine = makeTrainingEngine(module, context: context, optimizer: optimizer, validation: validation)
-            saveCheckpointHandler = { path in
+            saveCheckpointHandler = { path, extra in
                 var entries = engine.checkpointEntries
                 entries["trainer.global_step"] = String(self.globalStep)
                 if let tracker = self.plateauTracker {
@@ -62,6 +62,7 @@ extension Trainer {
                 context.hook = .saveCheckpoint
                 for callback in self.orderedCallbacks { callback.onSaveCheckpoint(trainer: self, entries: &entries) }
                 module.onSaveCheckpoint(&entries)
+                entries.merge(extra) { _, given in given }
                 try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
                                        epoch: self.currentEpoch, step: self.globalStep, extra: entries,
                                        includesGradients: engine.needsGradientsInCheckpoint).save(to: path)

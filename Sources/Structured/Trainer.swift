@@ -161,7 +161,7 @@ public final class Trainer {
 
     var context: TrainerContext?
     var plateauTracker: PatienceTracker?
-    var saveCheckpointHandler: ((String) throws -> Void)?
+    var saveCheckpointHandler: ((_ path: String, _ extra: [String: String]) throws -> Void)?
 
     /// The callbacks in calling order, monitoring ones last.
     var orderedCallbacks: [any Callback] {
@@ -171,10 +171,12 @@ public final class Trainer {
     /// The checkpoint callbacks in use.
     public var checkpointCallbacks: [CheckpointCallback] { callbacks.compactMap { $0 as? CheckpointCallback } }
 
-    /// Writes a training checkpoint of the current run to `path` (rank 0), atomically.
-    public func saveCheckpoint(to path: String) throws {
+    /// Writes a training checkpoint of the current run to `path` (rank 0), atomically: the
+    /// model, optimizer, schedule, loop position, every callback's and the module's state, and
+    /// `extra` entries on top (a checkpoint callback's bookkeeping of the file being written).
+    public func saveCheckpoint(to path: String, extra: [String: String] = [:]) throws {
         guard isGlobalZero else { return }
-        try saveCheckpointHandler?(path)
+        try saveCheckpointHandler?(path, extra)
     }
 
     func validateSettings(automaticOptimization: Bool) throws {

@@ -14,15 +14,18 @@ import TensorCore
 /// best.attach(to: evaluator, at: .completed, model: model, optimizer: optimizer, trainer: trainer)
 /// ```
 public final class ModelCheckpoint {
+    /// Where the files go.
     public let directory: String
+    /// The start of each file name.
     public let prefix: String
+    /// How many files to keep: the newest, or with a score the best.
     public let keep: Int
+    /// The score's name in file names (`score` when nil).
     public let scoreName: String?
     /// Which way the score improves (default: larger is better).
     public let mode: MonitorMode
     private let score: (() throws -> Float)?
-    /// Saved files, oldest first, with their scores.
-    public private(set) var saved: [(path: String, score: Float?)] = []
+    private var files: CheckpointFiles
 
     /// - Parameters:
     ///   - keep: how many files to keep: the newest ones, or with a score the best ones.
@@ -36,18 +39,17 @@ public final class ModelCheckpoint {
         self.scoreName = scoreName
         self.mode = mode
         self.score = score
+        files = CheckpointFiles(retention: score == nil ? .newest(keep) : .best(keep, mode: mode))
     }
+
+    /// Saved files still on disk, oldest first, with their scores.
+    public var saved: [(path: String, score: Float?)] { files.kept.map { ($0.path, $0.score) } }
 
     /// The most recently written file.
-    public var lastCheckpoint: String? { saved.last?.path }
+    public var lastCheckpoint: String? { files.kept.last?.path }
 
     /// The best file by score (the newest when there is no score).
-    public var bestCheckpoint: String? {
-        guard score != nil else { return lastCheckpoint }
-        return saved.max { better($1.score!, than: $0.score!) }?.path
-    }
-
-    private func better(_ a: Float, than b: Float) -> Bool { mode.isImprovement(a, over: b) }
+    public var bestCheckpoint: String? { files.best?.path }
 
     /// Saves whenever `trigger` fires on `engine` (the trainer, or an evaluator whose metric is
     /// the score); the position saved is `trainer`'s (by default `engine` itself).
@@ -69,7 +71,8 @@ public final class ModelCheckpoint {
         attach(to: trainer, at: trigger, model: model, optimizer: optimizer, scheduler: scheduler, trainer: trainer)
     }
 
-    /// Writes one checkpoint now and prunes the files beyond `keep`.
+    /// Writes one checkpoint now (when its score is among the best `keep`) and prunes the files
+    /// beyond `keep`.
     ///
     /// The checkpoint carries this handler's list of files (``restore(from:)`` reads it back), so
     /// `keep` still holds after a resume. `includesGradients` saves an open accumulation window's
@@ -77,27 +80,16 @@ public final class ModelCheckpoint {
     public func save(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler?,
                      epoch: Int, step: Int, extra: [String: String], includesGradients: Bool = false) throws {
         let value = try score?()
-        if let value, saved.count >= keep, let worst = saved.min(by: { better($1.score!, than: $0.score!) }),
-           !better(value, than: worst.score!) {
-            return   // not among the best `keep`
-        }
-        try createFolder(directory, purpose: "checkpoint folder")
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
         let path = "\(directory)/\(name).ckpt"
-        var kept = saved.filter { $0.path != path }
-        kept.append((path, value))
-        var victims: [String] = []
-        while kept.count > keep {
-            let victim = score == nil ? 0 : kept.indices.min { better(kept[$1].score!, than: kept[$0].score!) }!
-            victims.append(kept.remove(at: victim).path)
+        try createFolder(directory, purpose: "checkpoint folder")
+        try files.add(path, score: value) { bookkeeping in
+            var entries = extra
+            entries[bookkeepingKey] = bookkeeping
+            try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
+                                   includesGradients: includesGradients).save(to: path)
         }
-        var entries = extra
-        entries[bookkeepingKey] = Self.encode(kept)
-        try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
-                               includesGradients: includesGradients).save(to: path)
-        saved = kept
-        for victim in victims where victim != path { try? FileManager.default.removeItem(atPath: victim) }
     }
 
     /// Takes back the list of files from a checkpoint this handler (same prefix) wrote, so a
@@ -105,21 +97,8 @@ public final class ModelCheckpoint {
     /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when the list is malformed.
     public func restore(from entries: [String: String]) throws {
         guard let text = entries[bookkeepingKey] else { return }
-        guard let decoded = try? JSONDecoder().decode([SavedFile].self, from: Data(text.utf8)) else {
-            throw EngineError.invalidCheckpoint("\(bookkeepingKey) is not a list of files")
-        }
-        saved = decoded.map { ($0.path, $0.score) }
+        try files.restore(from: text)
     }
 
     private var bookkeepingKey: String { "model_checkpoint.\(prefix).saved" }
-
-    private struct SavedFile: Codable {
-        let path: String
-        let score: Float?
-    }
-
-    private static func encode(_ files: [(path: String, score: Float?)]) -> String {
-        let data = (try? JSONEncoder().encode(files.map { SavedFile(path: $0.path, score: $0.score) })) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Metrics
 import TensorCore
@@ -16,29 +17,33 @@ import TensorCore
 ///                                      monitor: "val_loss", mode: .min, saveTopK: 2, saveLast: true)
 /// ```
 public final class CheckpointCallback: Callback {
+    /// Where the files go.
     public let directory: String
+    /// The file name template (see the type's documentation).
     public let filename: String
+    /// The logged value that ranks the files; nil keeps the newest.
     public let monitor: String?
+    /// Which way `monitor` improves.
     public let mode: MonitorMode
     /// How many to keep: -1 all, 0 none (only `last.ckpt`).
     public let saveTopK: Int
+    /// Whether `last.ckpt` is written at every save too.
     public let saveLast: Bool
+    /// Save after every this many epochs (after that epoch's validation).
     public let everyEpochs: Int?
+    /// Save after every this many optimizer steps.
     public let everySteps: Int?
+    /// Whether this callback reads logged values at epoch end (it does).
     public var isMonitoring: Bool { true }
-
-    /// The best file so far and its score.
-    public private(set) var bestModelPath: String?
-    public private(set) var bestModelScore: Float?
-    /// The kept files and their scores.
-    public private(set) var bestKModels: [String: Float] = [:]
+    /// The most recent `last.ckpt`.
     public private(set) var lastModelPath: String?
-    private var newestFiles: [String] = []
-    private var pendingScore: Float?
+    /// The kept files: retention and bookkeeping shared with Events' ``ModelCheckpoint``.
+    private var files: CheckpointFiles?
     /// `globalStep` when the current batch started: `everySteps` saves only after a batch that
     /// stepped the optimizer, so an accumulation window never rewrites a step's file.
     private var stepAtBatchStart = 0
 
+    /// A callback saving into `directory`; see the type's documentation for each setting.
     public init(directory: String = "checkpoints", filename: String = "{epoch}-{step}", monitor: String? = nil, mode: MonitorMode = .min,
                 saveTopK: Int = 1, saveLast: Bool = false, everyEpochs: Int? = nil, everySteps: Int? = nil) {
         precondition(saveTopK >= -1, "CheckpointCallback: saveTopK must be -1, 0 or positive")
@@ -52,21 +57,36 @@ public final class CheckpointCallback: Callback {
         self.saveLast = saveLast
         self.everyEpochs = everyEpochs ?? (everySteps == nil ? 1 : nil)
         self.everySteps = everySteps
+        switch saveTopK {
+        case 0: files = nil
+        case -1: files = CheckpointFiles(retention: .all)
+        default: files = CheckpointFiles(retention: monitor == nil ? .newest(saveTopK) : .best(saveTopK, mode: mode))
+        }
     }
 
+    /// The best file so far (the newest without a monitor).
+    public var bestModelPath: String? { files?.best?.path }
+    /// The best file's score.
+    public var bestModelScore: Float? { files?.best?.score }
+    /// The kept files and their scores.
+    public var bestKModels: [String: Float] {
+        Dictionary((files?.kept ?? []).compactMap { file in file.score.map { (file.path, $0) } }) { first, _ in first }
+    }
+
+    /// Saves after the epoch's validation, every `everyEpochs` epochs.
     public func onTrainEpochEnd(trainer: Trainer) throws {
         guard let everyEpochs, (trainer.currentEpoch + 1) % everyEpochs == 0, !trainer.shouldStopBeforeEpochEnd else { return }
         try save(trainer)
     }
 
+    /// Notes the step count, to tell whether the batch steps the optimizer.
     public func onTrainBatchStart(trainer: Trainer, batchIndex: Int) { stepAtBatchStart = trainer.globalStep }
 
+    /// Saves after a batch that stepped the optimizer, every `everySteps` steps.
     public func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws {
         guard let everySteps, trainer.globalStep > stepAtBatchStart, trainer.globalStep % everySteps == 0 else { return }
         try save(trainer)
     }
-
-    private func better(_ a: Float, than b: Float) -> Bool { mode.isImprovement(a, over: b) }
 
     func save(_ trainer: Trainer) throws {
         guard trainer.isGlobalZero else { return }
@@ -78,55 +98,19 @@ public final class CheckpointCallback: Callback {
             score = value
         }
         try createFolder(directory, purpose: "checkpoint folder")
-        if saveTopK != 0 {
+        var scoreEntry: [String: String] = [:]
+        if let score { scoreEntry["checkpoint.score"] = String(score) }
+        if var updated = files {
             let path = "\(directory)/\(render(trainer)).ckpt"
-            if let score {
-                let worst = bestKModels.min { better($1.value, than: $0.value) }
-                let full = saveTopK > 0 && bestKModels.count >= saveTopK
-                if !full || better(score, than: worst!.value) {
-                    // The bookkeeping saved in the file already includes the file itself, so a
-                    // resume from it knows every kept file.
-                    let previous = (bestKModels, bestModelPath, bestModelScore)
-                    bestKModels[path] = score
-                    var victim: String?
-                    if full, let worst, worst.key != path {
-                        bestKModels.removeValue(forKey: worst.key)
-                        victim = worst.key
-                    }
-                    let best = bestKModels.max { better($1.value, than: $0.value) }!
-                    (bestModelPath, bestModelScore) = (best.key, best.value)
-                    pendingScore = score
-                    do {
-                        try trainer.saveCheckpoint(to: path)
-                    } catch {
-                        (bestKModels, bestModelPath, bestModelScore) = previous
-                        throw error
-                    }
-                    if let victim { try? FileManager.default.removeItem(atPath: victim) }
-                }
-            } else {
-                let previous = newestFiles
-                newestFiles.removeAll { $0 == path }
-                newestFiles.append(path)
-                var victims: [String] = []
-                while saveTopK > 0 && newestFiles.count > saveTopK { victims.append(newestFiles.removeFirst()) }
-                let previousBest = bestModelPath
-                bestModelPath = path
-                do {
-                    try trainer.saveCheckpoint(to: path)
-                } catch {
-                    (newestFiles, bestModelPath) = (previous, previousBest)
-                    throw error
-                }
-                for victim in victims { try? FileManager.default.removeItem(atPath: victim) }
+            try updated.add(path, score: score) { bookkeeping in
+                try trainer.saveCheckpoint(to: path, extra: scoreEntry.merging([bookkeepingKey: bookkeeping]) { a, _ in a })
             }
+            files = updated
         }
         if saveLast {
-            pendingScore = score
             lastModelPath = "\(directory)/last.ckpt"
-            try trainer.saveCheckpoint(to: lastModelPath!)
+            try trainer.saveCheckpoint(to: lastModelPath!, extra: scoreEntry)
         }
-        pendingScore = nil
     }
 
     /// `filename` with its placeholders filled in.
@@ -149,28 +133,19 @@ public final class CheckpointCallback: Callback {
         return result + filename[index...]
     }
 
+    /// Adds the kept files to every checkpoint, so `saveTopK` holds after a resume.
     public func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String]) {
-        if let monitor { entries["checkpoint.monitor"] = monitor }
-        if let pendingScore { entries["checkpoint.score"] = String(pendingScore) }
-        if let bestModelPath { entries["checkpoint.best_model_path"] = bestModelPath }
-        if let bestModelScore { entries["checkpoint.best_model_score"] = String(bestModelScore) }
-        let state = Bookkeeping(bestKModels: bestKModels, newestFiles: newestFiles)
-        entries["checkpoint.bookkeeping"] = String(decoding: (try? JSONEncoder().encode(state)) ?? Data("{}".utf8), as: UTF8.self)
+        if let files { entries[bookkeepingKey] = files.bookkeeping }
     }
 
+    /// Takes back the kept files.
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        bestModelPath = entries["checkpoint.best_model_path"]
-        bestModelScore = entries["checkpoint.best_model_score"].flatMap(Float.init)
-        let state = entries["checkpoint.bookkeeping"].flatMap { try? JSONDecoder().decode(Bookkeeping.self, from: Data($0.utf8)) }
-        bestKModels = state?.bestKModels ?? [:]
-        newestFiles = state?.newestFiles ?? []
+        guard let text = entries[bookkeepingKey] else { return }
+        try? files?.restore(from: text)
     }
 
-    /// The kept files, carried in every checkpoint so `saveTopK` holds after a resume.
-    private struct Bookkeeping: Codable {
-        var bestKModels: [String: Float]
-        var newestFiles: [String]
-    }
+    /// Where this callback's bookkeeping lives in a checkpoint (one key per callback).
+    private var bookkeepingKey: String { "checkpoint_callback.\(directory)/\(filename)" }
 
     func lastCheckpointCandidates() -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -186,7 +161,7 @@ public final class CheckpointCallback: Callback {
                   let score = checkpoint.extra["checkpoint.score"].flatMap(Float.init) else { return nil }
             return ("\(directory)/\(name)", score)
         }
-        return scored.max { better($1.1, than: $0.1) }?.0
+        return scored.max { mode.isImprovement($1.1, over: $0.1) }?.0
     }
 }
 

@@ -1,4 +1,5 @@
 import Events
+import Foundation
 import Metrics
 
 /// Stops training when a monitored value stops improving (Lightning's `EarlyStopping`): after
@@ -10,40 +11,37 @@ import Metrics
 /// trainer.callbacks.append(EarlyStoppingCallback(monitor: "val_loss", patience: 3))
 /// ```
 public final class EarlyStoppingCallback: Callback {
+    /// Why training stopped, if this callback stopped it.
     public enum StoppingReason: Sendable, Equatable { case notStopped, patienceExhausted, stoppingThreshold, nonFiniteMetric }
+    /// The logged value watched.
     public let monitor: String
-    public let patience: Int
-    public let minDelta: Float
-    public let mode: MonitorMode
-    public let stoppingThreshold: Float?
-    public let checkFinite: Bool
+    /// The decision, shared with Events' ``EarlyStopping``.
+    public private(set) var rule: EarlyStoppingRule
+    /// Whether this callback reads logged values at epoch end (it does).
     public var isMonitoring: Bool { true }
-    private var tracker: PatienceTracker
+    /// The epoch training stopped in, if this callback stopped it.
     public private(set) var stoppedEpoch: Int?
+    /// Why training stopped.
     public private(set) var stoppingReason = StoppingReason.notStopped
 
+    /// A callback watching `monitor`; the settings are ``EarlyStoppingRule``'s.
     public init(monitor: String, patience: Int = 3, minDelta: Float = 0, mode: MonitorMode = .min, stoppingThreshold: Float? = nil, checkFinite: Bool = true) {
-        precondition(patience >= 1, "EarlyStoppingCallback: patience must be at least 1")
-        precondition(minDelta >= 0, "EarlyStoppingCallback: minDelta must be >= 0")
         self.monitor = monitor
-        self.patience = patience
-        self.minDelta = minDelta
-        self.mode = mode
-        self.stoppingThreshold = stoppingThreshold
-        self.checkFinite = checkFinite
-        tracker = PatienceTracker(mode: mode, patience: patience, minimumDelta: minDelta)
+        rule = EarlyStoppingRule(mode: mode, patience: patience, minimumDelta: minDelta, stoppingThreshold: stoppingThreshold, checkFinite: checkFinite)
     }
 
     /// The best value so far.
-    public var best: Float? { tracker.best }
+    public var best: Float? { rule.best }
     /// Checks since the last improvement.
-    public var waitCount: Int { tracker.waitCount }
+    public var waitCount: Int { rule.waitCount }
 
+    /// Checks after each validation (not the sanity check).
     public func onValidationEnd(trainer: Trainer) throws {
         guard !trainer.isSanityChecking, trainer.module != nil, trainer.optimizer != nil else { return }
         try check(trainer)
     }
 
+    /// Checks at the end of each training epoch when there is no validation data.
     public func onTrainEpochEnd(trainer: Trainer) throws {
         guard !trainer.hasValidationData else { return }
         try check(trainer)
@@ -53,30 +51,25 @@ public final class EarlyStoppingCallback: Callback {
         guard let value = trainer.callbackMetrics[monitor] else {
             throw TrainerError.monitoredMetricMissing(callback: "EarlyStoppingCallback", monitor: monitor, available: Array(trainer.callbackMetrics.keys))
         }
-        if checkFinite && !value.isFinite {
-            stop(trainer, .nonFiniteMetric)
-            return
-        }
-        if let stoppingThreshold, mode.isImprovement(value, over: stoppingThreshold) {
-            stop(trainer, .stoppingThreshold)
-            return
-        }
-        if tracker.observe(value) { stop(trainer, .patienceExhausted) }
-    }
-
-    private func stop(_ trainer: Trainer, _ reason: StoppingReason) {
+        guard let reason = rule.observe(value) else { return }
         trainer.shouldStop = true
         stoppedEpoch = trainer.currentEpoch
-        stoppingReason = reason
+        switch reason {
+        case .patienceExhausted: stoppingReason = .patienceExhausted
+        case .stoppingThreshold: stoppingReason = .stoppingThreshold
+        case .nonFiniteValue: stoppingReason = .nonFiniteMetric
+        }
     }
 
+    /// Saves the rule's position.
     public func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String]) {
-        entries["early_stopping.wait"] = String(waitCount)
-        if let best { entries["early_stopping.best"] = String(best) }
+        entries["early_stopping.\(monitor)"] = String(decoding: (try? JSONEncoder().encode(rule.state)) ?? Data(), as: UTF8.self)
     }
 
+    /// Restores the rule's position.
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        tracker.restore(best: entries["early_stopping.best"].flatMap(Float.init),
-                        waitCount: entries["early_stopping.wait"].flatMap(Int.init) ?? 0)
+        guard let text = entries["early_stopping.\(monitor)"],
+              let state = try? JSONDecoder().decode(EarlyStoppingRule.State.self, from: Data(text.utf8)) else { return }
+        rule.restore(state)
     }
 }
