@@ -148,7 +148,8 @@ extension Trainer {
     private func makeTrainingEngine<M: TrainingModule, Source: BatchSource>(
         _ module: M, context: TrainerContext, optimizer: any Optimizer, validation: Source?
     ) -> Engine<M.Batch, Tensor?> where Source.Batch == M.Batch {
-        let start = DispatchTime.now().uptimeNanoseconds
+        var budget = TimeBudget(seconds: maxTime)
+        budget.start()
         let automatic = module.automaticOptimization
         // The one optimization step of the package, shared with Events' supervised trainer.
         let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
@@ -185,7 +186,7 @@ extension Trainer {
             try self.publishStepValues(context)
 
             if let maxSteps = self.maxSteps, self.globalStep >= maxSteps { self.shouldStop = true }
-            if let maxTime = self.maxTime, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 >= maxTime { self.shouldStop = true }
+            if budget.isSpent { self.shouldStop = true }
             if self.shouldStop { engine.terminate() }
             return loss
         }

@@ -182,6 +182,7 @@ public final class Trainer {
     func validateSettings(automaticOptimization: Bool) throws {
         if let maxEpochs, maxEpochs < 1 { throw TrainerError.invalidSetting("maxEpochs must be at least 1, got \(maxEpochs)") }
         if let maxSteps, maxSteps < 1 { throw TrainerError.invalidSetting("maxSteps must be at least 1, got \(maxSteps)") }
+        if let maxTime, !(maxTime > 0 && maxTime.isFinite) { throw TrainerError.invalidSetting("maxTime must be a positive number of seconds, got \(maxTime)") }
         if gradientAccumulation < 1 { throw TrainerError.invalidSetting("gradientAccumulation must be at least 1, got \(gradientAccumulation)") }
         if logEveryNSteps < 1 { throw TrainerError.invalidSetting("logEveryNSteps must be at least 1, got \(logEveryNSteps)") }
         if case .everyBatches(let n) = validationInterval, n < 1 { throw TrainerError.invalidSetting("validationInterval every \(n) batches") }

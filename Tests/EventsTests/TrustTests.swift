@@ -42,3 +42,15 @@ import TestSupport
         #expect(handler.message == "TerminateOnNaN: the output nan at iteration 3 (epoch 1) is not finite; terminating the run")
     }
 }
+
+@Suite struct TimeLimitTests {
+    /// The run ends after the iteration that used the budget up, not at its planned end.
+    @Test func timeLimitTerminatesTheRun() throws {
+        let engine = Engine<Int, Float> { _, _ in Thread.sleep(forTimeInterval: 0.02); return 0 }
+        let limit = TimeLimit(seconds: 0.05)
+        limit.attach(to: engine)
+        try engine.run(Array(0..<1000), maxEpochs: 1)
+        #expect(engine.state.iteration >= 3 && engine.state.iteration < 1000)
+        #expect(limit.budget.elapsed >= 0.05)
+    }
+}

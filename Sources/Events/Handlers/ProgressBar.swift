@@ -11,6 +11,7 @@ public final class ProgressBar {
     /// Keys of ``EngineState/metrics`` to show; the engine's output is shown as `output` when
     /// it is a number.
     public let values: [String]
+    /// Batches between plain lines (nil: ten lines per epoch).
     public let plainEvery: Int?
     private let isTerminal: Bool
     private let write: (String) -> Void
@@ -31,38 +32,78 @@ public final class ProgressBar {
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
         [
-            engine.on(.epochStarted) { _ in self.epochStart = DispatchTime.now().uptimeNanoseconds },
+            engine.on(.epochStarted) { _ in self.startEpoch() },
             engine.on(.iterationCompleted) { engine in
                 guard engine.communicator.isMain else { return }
-                let state = engine.state
-                let every = self.plainEvery ?? max(1, state.epochLength / 10)
-                if self.isTerminal {
-                    self.write("\r" + self.line(engine, bar: true) + "\u{1B}[K")
-                } else if state.iterationInEpoch % every == 0 && state.iterationInEpoch < state.epochLength {
-                    self.write(self.line(engine, bar: false) + "\n")
-                }
+                self.show(Self.position(engine), values: self.values(engine))
             },
             engine.on(.epochCompleted) { engine in
                 guard engine.communicator.isMain else { return }
-                self.write((self.isTerminal ? "\r" : "") + self.line(engine, bar: self.isTerminal) + (self.isTerminal ? "\u{1B}[K\n" : "\n"))
+                self.finishEpoch(Self.position(engine), values: self.values(engine))
             },
         ]
     }
 
-    func line<B, O>(_ engine: Engine<B, O>, bar: Bool) -> String {
-        let state = engine.state
-        let done = state.iterationInEpoch, total = state.epochLength
+    /// Where a run stands, as the progress line shows it.
+    public struct Position: Sendable {
+        /// The epoch, 1-based, and the epochs planned (nil: open-ended).
+        public var epoch: Int, maxEpochs: Int?
+        /// Batches done in the epoch, of `total`.
+        public var done: Int, total: Int
+
+        /// A position; see the properties.
+        public init(epoch: Int, maxEpochs: Int?, done: Int, total: Int) {
+            self.epoch = epoch
+            self.maxEpochs = maxEpochs
+            self.done = done
+            self.total = total
+        }
+    }
+
+    private static func position<B, O>(_ engine: Engine<B, O>) -> Position {
+        Position(epoch: engine.state.epoch, maxEpochs: engine.state.maxEpochs, done: engine.state.iterationInEpoch, total: engine.state.epochLength)
+    }
+
+    private func values<B, O>(_ engine: Engine<B, O>) -> [(String, Float)] {
+        var shown: [(String, Float)] = []
+        if let output = engine.state.output as? Float { shown.append(("output", output)) }
+        for key in values { if let value = engine.state.metrics[key] { shown.append((key, value)) } }
+        return shown
+    }
+
+    // MARK: Drawing (shared with the Structured frontend's progress bar callback)
+
+    /// Starts timing an epoch (iterations per second and time left count from here).
+    public func startEpoch() { epochStart = DispatchTime.now().uptimeNanoseconds }
+
+    /// Shows `position` after a batch: redrawn on a terminal, a plain line every `plainEvery`
+    /// batches (ten per epoch by default) otherwise.
+    public func show(_ position: Position, values: [(String, Float)]) {
+        let every = plainEvery ?? max(1, position.total / 10)
+        if isTerminal {
+            write("\r" + line(position, values: values, bar: true) + "\u{1B}[K")
+        } else if position.done % every == 0 && position.done < position.total {
+            write(line(position, values: values, bar: false) + "\n")
+        }
+    }
+
+    /// Shows the final line of an epoch.
+    public func finishEpoch(_ position: Position, values: [(String, Float)]) {
+        write((isTerminal ? "\r" : "") + line(position, values: values, bar: isTerminal) + (isTerminal ? "\u{1B}[K\n" : "\n"))
+    }
+
+    func line(_ position: Position, values: [(String, Float)], bar: Bool) -> String {
+        let done = position.done, total = position.total
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) / 1e9
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        var text = "epoch \(state.epoch)/\(state.maxEpochs) "
+        var text = "epoch \(position.epoch)" + (position.maxEpochs.map { "/\($0)" } ?? "") + " "
         if bar {
             let width = 24, filled = total > 0 ? width * done / total : 0
             text += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
         }
         text += "\(done)/\(total) " + String(format: "%.1f it/s, %@ left", rate, Self.duration(remaining))
-        if let output = state.output as? Float { text += String(format: ", output %.4f", output) }
-        for key in values { if let value = state.metrics[key] { text += String(format: ", %@ %.4f", key, value) } }
+        for (key, value) in values { text += String(format: ", %@ %.4f", key, value) }
         return text
     }
 

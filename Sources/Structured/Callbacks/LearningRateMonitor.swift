@@ -1,0 +1,36 @@
+import Foundation
+import TensorCore
+
+/// Logs the learning rate (Lightning's `LearningRateMonitor`) as `lr-<Optimizer>` (or the
+/// scheduler's name) every step or every epoch (by default, the scheduler's own interval).
+public final class LearningRateMonitor: Callback {
+    public enum Interval: Sendable { case step, epoch }
+    public let interval: Interval?
+
+    public init(interval: Interval? = nil) { self.interval = interval }
+
+    private func key(_ trainer: Trainer) -> String {
+        trainer.schedulerConfiguration?.name ?? "lr-\(trainer.optimizer.map { String(describing: type(of: $0)) } ?? "optimizer")"
+    }
+
+    private var effectiveInterval: (Trainer) -> Interval {
+        { trainer in self.interval ?? (trainer.schedulerConfiguration?.interval == .step ? .step : .epoch) }
+    }
+
+    public func onTrainBatchStart(trainer: Trainer, batchIndex: Int) {
+        guard effectiveInterval(trainer) == .step, let rate = trainer.optimizer?.learningRate else { return }
+        record(trainer, rate)
+    }
+
+    public func onTrainEpochStart(trainer: Trainer) {
+        guard effectiveInterval(trainer) == .epoch, let rate = trainer.optimizer?.learningRate else { return }
+        record(trainer, rate)
+    }
+
+    private func record(_ trainer: Trainer, _ rate: Float) {
+        let name = key(trainer)
+        trainer.callbackMetrics[name] = rate
+        guard trainer.isGlobalZero else { return }
+        for logger in trainer.activeLoggers { try? logger.log([name: rate], step: trainer.globalStep) }
+    }
+}

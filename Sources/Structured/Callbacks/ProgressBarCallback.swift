@@ -1,0 +1,33 @@
+import Events
+import Foundation
+
+/// Prints progress while training (rank 0): Events' ``ProgressBar`` draws it, so both frontends
+/// show the same line. One redrawn line on a terminal, plain lines otherwise (ten per epoch), with
+/// iterations per second, the time left in the epoch and every value logged with
+/// `progressBar: true`, validation values included once logged.
+///
+/// ```swift
+/// trainer.callbacks.append(ProgressBarCallback(terminal: false))
+/// ```
+public final class ProgressBarCallback: Callback {
+    private let bar: ProgressBar
+
+    /// - Parameters:
+    ///   - terminal: force the terminal (true) or plain (false) form; nil asks `isatty`.
+    ///   - write: where the text goes (standard output by default).
+    public init(terminal: Bool? = nil, write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+        bar = ProgressBar(terminal: terminal, write: write)
+    }
+
+    /// Starts timing the epoch.
+    public func onTrainEpochStart(trainer: Trainer) { bar.startEpoch() }
+
+    /// Shows the batch's progress and the values logged for the progress bar.
+    public func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws {
+        guard trainer.isGlobalZero else { return }
+        let position = ProgressBar.Position(epoch: trainer.currentEpoch + 1, maxEpochs: trainer.maxEpochs,
+                                            done: batchIndex + 1, total: trainer.trainBatchesPerEpoch)
+        let values = trainer.progressBarMetrics.keys.sorted().map { ($0, trainer.progressBarMetrics[$0]!) }
+        position.done == position.total ? bar.finishEpoch(position, values: values) : bar.show(position, values: values)
+    }
+}
