@@ -51,6 +51,7 @@ extension Trainer {
         self.context = context
         self.module = module
         defer { self.context = nil }
+        orderCallbacks()
         if activeLoggers.isEmpty, let loggers { activeLoggers = loggers }
         return try TrainerContext.$current.withValue(context) {
             let values = try body(context)
@@ -72,54 +73,60 @@ extension Trainer {
         let isTest = stage == .test
         context.results = LogResults()
         module.eval()
-        context.hook = isTest ? .testStart : .validationStart
-        for callback in orderedCallbacks { isTest ? callback.onTestStart(trainer: self) : callback.onValidationStart(trainer: self) }
-        isTest ? module.onTestStart() : module.onValidationStart()
-        context.hook = isTest ? .testEpochStart : .validationEpochStart
-        for callback in orderedCallbacks { isTest ? callback.onTestEpochStart(trainer: self) : callback.onValidationEpochStart(trainer: self) }
-        isTest ? module.onTestEpochStart() : module.onValidationEpochStart()
+        if isTest {
+            dispatch(.testStart, { $0.onTestStart(trainer: self) }) { module.onTestStart() }
+            dispatch(.testEpochStart, { $0.onTestEpochStart(trainer: self) }) { module.onTestEpochStart() }
+        } else {
+            dispatch(.validationStart, { $0.onValidationStart(trainer: self) }) { module.onValidationStart() }
+            dispatch(.validationEpochStart, { $0.onValidationEpochStart(trainer: self) }) { module.onValidationEpochStart() }
+        }
 
         let engine = Engine<M.Batch, Void> { [unowned self] engine, batch in
             let index = engine.state.iterationInEpoch - 1
             context.batchSize = (batch as? LabeledBatch)?.count ?? 1
-            context.hook = isTest ? .testBatchStart : .validationBatchStart
-            for callback in self.orderedCallbacks {
-                isTest ? callback.onTestBatchStart(trainer: self, batchIndex: index) : callback.onValidationBatchStart(trainer: self, batchIndex: index)
+            if isTest {
+                self.dispatch(.testBatchStart, { $0.onTestBatchStart(trainer: self, batchIndex: index) })
+            } else {
+                self.dispatch(.validationBatchStart, { $0.onValidationBatchStart(trainer: self, batchIndex: index) }) {
+                    module.onValidationBatchStart(batch, batchIndex: index)
+                }
             }
-            if !isTest { module.onValidationBatchStart(batch, batchIndex: index) }
             context.hook = isTest ? .testStep : .validationStep
             try withoutGradient {
                 isTest ? try module.testStep(batch, batchIndex: index) : try module.validationStep(batch, batchIndex: index)
             }
-            context.hook = isTest ? .testBatchEnd : .validationBatchEnd
-            for callback in self.orderedCallbacks {
-                isTest ? callback.onTestBatchEnd(trainer: self, batchIndex: index) : callback.onValidationBatchEnd(trainer: self, batchIndex: index)
+            if isTest {
+                self.dispatch(.testBatchEnd, { $0.onTestBatchEnd(trainer: self, batchIndex: index) })
+            } else {
+                self.dispatch(.validationBatchEnd, { $0.onValidationBatchEnd(trainer: self, batchIndex: index) }) {
+                    module.onValidationBatchEnd(batch, batchIndex: index)
+                }
             }
-            if !isTest { module.onValidationBatchEnd(batch, batchIndex: index) }
             context.stepValues = [:]
         }
         engine.communicator = communicator
         engine.onError { [unowned self] _, error in
-            for callback in self.orderedCallbacks { callback.onException(trainer: self, error: error) }
-            module.onException(error)
+            self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             return false
         }
         if batches > 0 { try engine.run(data, epochLength: batches) }
 
-        context.hook = isTest ? .testEpochEnd : .validationEpochEnd
-        for callback in orderedCallbacks { isTest ? callback.onTestEpochEnd(trainer: self) : callback.onValidationEpochEnd(trainer: self) }
-        isTest ? module.onTestEpochEnd() : module.onValidationEpochEnd()
+        if isTest {
+            dispatch(.testEpochEnd, { $0.onTestEpochEnd(trainer: self) }) { module.onTestEpochEnd() }
+        } else {
+            dispatch(.validationEpochEnd, { $0.onValidationEpochEnd(trainer: self) }) { module.onValidationEpochEnd() }
+        }
         var values: [String: Float] = [:]
         if !context.isSanityCheck {
             let epochValues = try context.results.epochValues(communicator: communicator)
             try publishEpochValues(epochValues)
             values = epochValues.all
         }
-        context.hook = isTest ? .testEnd : .validationEnd
-        for callback in orderedCallbacks {
-            if isTest { callback.onTestEnd(trainer: self) } else { try callback.onValidationEnd(trainer: self) }
+        if isTest {
+            dispatch(.testEnd, { $0.onTestEnd(trainer: self) }) { module.onTestEnd() }
+        } else {
+            try dispatch(.validationEnd, { try $0.onValidationEnd(trainer: self) }) { module.onValidationEnd() }
         }
-        isTest ? module.onTestEnd() : module.onValidationEnd()
         return values
     }
 }

@@ -44,6 +44,7 @@ extension Trainer {
             self.scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
             self.plateauTracker = nil
             installDefaultCallbacks()
+            orderCallbacks()
             // Logs are written by rank 0 only.
             activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
 
@@ -59,9 +60,7 @@ extension Trainer {
                     entries["plateau.wait"] = String(tracker.waitCount)
                     if let best = tracker.best { entries["plateau.best"] = String(best) }
                 }
-                context.hook = .saveCheckpoint
-                for callback in self.orderedCallbacks { callback.onSaveCheckpoint(trainer: self, entries: &entries) }
-                module.onSaveCheckpoint(&entries)
+                self.dispatch(.saveCheckpoint, { $0.onSaveCheckpoint(trainer: self, entries: &entries) }) { module.onSaveCheckpoint(&entries) }
                 entries.merge(extra) { _, given in given }
                 try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
                                        epoch: self.currentEpoch, step: self.globalStep, extra: entries,
@@ -73,27 +72,23 @@ extension Trainer {
                 try module.broadcastState(over: communicator)
             }
 
-            context.hook = .fitStart
-            for callback in orderedCallbacks { callback.onFitStart(trainer: self) }
-            module.onFitStart()
+            dispatch(.fitStart, { $0.onFitStart(trainer: self) }) { module.onFitStart() }
             if let validation, resumeFrom == nil, fastDevRun == nil, sanityValidationSteps != 0 {
                 isSanityChecking = true
                 context.isSanityCheck = true
-                for callback in orderedCallbacks { callback.onSanityCheckStart(trainer: self) }
+                dispatch(.fitStart, { $0.onSanityCheckStart(trainer: self) })
                 let steps = sanityValidationSteps < 0 ? validation.batchesPerEpoch : Swift.min(sanityValidationSteps, validation.batchesPerEpoch)
                 _ = try evaluate(module, validation, stage: .validate, batches: steps, context: context)
                 // Metric objects the module updated hold the untrained model's batches: reset them
                 // (Lightning does), so epoch 0's values cover its own validation pass only.
                 for metric in context.sanityMetrics { metric.reset() }
                 context.sanityMetrics = []
-                for callback in orderedCallbacks { callback.onSanityCheckEnd(trainer: self) }
+                dispatch(.fitStart, { $0.onSanityCheckEnd(trainer: self) })
                 context.isSanityCheck = false
                 isSanityChecking = false
             }
             try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
-            context.hook = .fitEnd
-            for callback in orderedCallbacks { callback.onFitEnd(trainer: self) }
-            module.onFitEnd()
+            dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
             for logger in activeLoggers { try logger.flush() }
             return callbackMetrics
         }
@@ -154,16 +149,16 @@ extension Trainer {
         // The one optimization step of the package, shared with Events' supervised trainer.
         let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
                                             clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
-        optimization.hooks = TrainerStepHooks(trainer: self, module: module, context: context)
+        optimization.hooks = TrainerStepHooks(trainer: self, module: module)
         context.optimization = optimization
         let engine = Engine<M.Batch, Tensor?> { [unowned self] engine, batch in
             let index = engine.state.iterationInEpoch - 1
             let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
             self.batchInEpoch = index + 1
             context.batchSize = (batch as? LabeledBatch)?.count ?? 1
-            context.hook = .trainBatchStart
-            for callback in self.orderedCallbacks { callback.onTrainBatchStart(trainer: self, batchIndex: index) }
-            module.onTrainBatchStart(batch, batchIndex: index)
+            self.dispatch(.trainBatchStart, { $0.onTrainBatchStart(trainer: self, batchIndex: index) }) {
+                module.onTrainBatchStart(batch, batchIndex: index)
+            }
 
             context.hook = .trainingStep
             let loss = try module.trainingStep(batch, batchIndex: index)
@@ -180,9 +175,9 @@ extension Trainer {
                configuration.plateau == nil, (self.currentEpoch + 1) % configuration.frequency == 0 {
                 self.scheduler?.step()
             }
-            context.hook = .trainBatchEnd
-            for callback in self.orderedCallbacks { try callback.onTrainBatchEnd(trainer: self, batchIndex: index) }
-            module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
+            try self.dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
+                module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
+            }
             try self.publishStepValues(context)
 
             if let maxSteps = self.maxSteps, self.globalStep >= maxSteps { self.shouldStop = true }
@@ -193,17 +188,13 @@ extension Trainer {
         engine.communicator = communicator
         engine.on(.started) { [unowned self] _ in
             self.shouldStop = false
-            context.hook = .trainStart
-            for callback in self.orderedCallbacks { callback.onTrainStart(trainer: self) }
-            module.onTrainStart()
+            self.dispatch(.trainStart, { $0.onTrainStart(trainer: self) }) { module.onTrainStart() }
         }
         engine.on(.epochStarted) { [unowned self] engine in
             self.currentEpoch = engine.state.epoch - 1
             context.results = LogResults()
             module.train()
-            context.hook = .trainEpochStart
-            for callback in self.orderedCallbacks { callback.onTrainEpochStart(trainer: self) }
-            module.onTrainEpochStart()
+            self.dispatch(.trainEpochStart, { $0.onTrainEpochStart(trainer: self) }) { module.onTrainEpochStart() }
         }
         if let validation {
             // Validation inside the epoch, every n batches or at a fraction of the epoch.
@@ -226,9 +217,8 @@ extension Trainer {
                 if case .everyBatches(let n) = self.validationInterval { endOfEpochDue = engine.state.iteration % n == 0 || epochDue }
                 if endOfEpochDue { try self.validateWithinFit(module, validation, context: context) }
             }
-            context.hook = .trainEpochEnd
-            for callback in self.orderedCallbacks where !callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
-            module.onTrainEpochEnd()
+            // Monitoring callbacks run after the module's hook, once the epoch's values are known.
+            try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
             let epochValues = try context.results.epochValues(communicator: self.communicator)
             try self.publishEpochValues(epochValues)
             try self.reduceOnPlateau(optimizer)
@@ -236,14 +226,10 @@ extension Trainer {
             if self.shouldStop { engine.terminate() }
         }
         engine.on(.completed) { [unowned self] _ in
-            context.hook = .trainEnd
-            for callback in self.orderedCallbacks { callback.onTrainEnd(trainer: self) }
-            module.onTrainEnd()
+            self.dispatch(.trainEnd, { $0.onTrainEnd(trainer: self) }) { module.onTrainEnd() }
         }
         engine.onError { [unowned self] _, error in
-            context.hook = .exception
-            for callback in self.orderedCallbacks { callback.onException(trainer: self, error: error) }
-            module.onException(error)
+            self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             return false
         }
         engine.optimization = optimization
@@ -349,9 +335,8 @@ extension Trainer {
             plateauTracker = tracker
         }
         currentEpoch = checkpoint.epoch
-        context.hook = .loadCheckpoint
         module.onLoadCheckpoint(checkpoint.extra)
-        for callback in orderedCallbacks { callback.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) }
+        dispatch(.loadCheckpoint, { $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })
     }
 
     private func modificationDate(_ path: String) -> Date {

@@ -163,9 +163,26 @@ public final class Trainer {
     var plateauTracker: PatienceTracker?
     var saveCheckpointHandler: ((_ path: String, _ extra: [String: String]) throws -> Void)?
 
-    /// The callbacks in calling order, monitoring ones last.
-    var orderedCallbacks: [any Callback] {
-        callbacks.filter { !$0.isMonitoring } + callbacks.filter(\.isMonitoring)
+    /// The callbacks in calling order, monitoring ones last (fixed when a run starts).
+    var orderedCallbacks: [any Callback] = []
+
+    /// Fixes the calling order of ``callbacks`` for a run.
+    func orderCallbacks() {
+        orderedCallbacks = callbacks.filter { !$0.isMonitoring } + callbacks.filter(\.isMonitoring)
+    }
+
+    /// The one hook dispatcher: marks `hook` as the current hook (which decides what `log` may
+    /// do in it), runs each callback's version in calling order, then the module's.
+    func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void, module: () throws -> Void) rethrows {
+        context?.hook = hook
+        for each in orderedCallbacks { try callback(each) }
+        try module()
+    }
+
+    /// ``dispatch(_:_:module:)`` for hooks that only callbacks have.
+    func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void) rethrows {
+        context?.hook = hook
+        for each in orderedCallbacks { try callback(each) }
     }
 
     /// The checkpoint callbacks in use.

@@ -6,36 +6,28 @@ import TensorCore
 final class TrainerStepHooks<M: TrainingModule>: OptimizationHooks {
     unowned let trainer: Trainer
     let module: M
-    let context: TrainerContext
 
-    init(trainer: Trainer, module: M, context: TrainerContext) {
+    init(trainer: Trainer, module: M) {
         self.trainer = trainer
         self.module = module
-        self.context = context
     }
 
     func beforeZeroGrad(_ optimizer: any Optimizer) {
-        context.hook = .beforeZeroGrad
-        for callback in trainer.orderedCallbacks { callback.onBeforeZeroGrad(trainer: trainer, optimizer: optimizer) }
-        module.onBeforeZeroGrad(optimizer)
+        trainer.dispatch(.beforeZeroGrad, { $0.onBeforeZeroGrad(trainer: self.trainer, optimizer: optimizer) }) { module.onBeforeZeroGrad(optimizer) }
     }
 
     func beforeBackward(_ loss: Tensor) {
-        context.hook = .beforeBackward
-        for callback in trainer.orderedCallbacks { callback.onBeforeBackward(trainer: trainer, loss: loss) }
-        module.onBeforeBackward(loss)
+        trainer.dispatch(.beforeBackward, { $0.onBeforeBackward(trainer: self.trainer, loss: loss) }) { module.onBeforeBackward(loss) }
     }
 
     func afterBackward() {
-        context.hook = .afterBackward
-        for callback in trainer.orderedCallbacks { callback.onAfterBackward(trainer: trainer) }
-        module.onAfterBackward()
+        trainer.dispatch(.afterBackward, { $0.onAfterBackward(trainer: self.trainer) }) { module.onAfterBackward() }
     }
 
     func beforeOptimizerStep(_ optimizer: any Optimizer) {
-        context.hook = .beforeOptimizerStep
-        for callback in trainer.orderedCallbacks { callback.onBeforeOptimizerStep(trainer: trainer, optimizer: optimizer) }
-        module.onBeforeOptimizerStep(optimizer)
+        trainer.dispatch(.beforeOptimizerStep, { $0.onBeforeOptimizerStep(trainer: self.trainer, optimizer: optimizer) }) {
+            module.onBeforeOptimizerStep(optimizer)
+        }
     }
 
     func afterOptimizerStep(_ optimizer: any Optimizer) throws {
