@@ -177,11 +177,12 @@ public final class ShardedOptimizer: Optimizer {
         shardParameter.gradient = Tensor(Array(flat[shardRange]), shape: [shardRange.count])
         inner.step()
         // Every rank's updated shard, in rank order, is the new flat parameter vector. A failed
-        // collective leaves the ranks' weights diverged: stop, as MPI aborts the job.
+        // collective leaves the ranks' weights diverged: abort the job (`step` cannot throw).
         do {
             flat = try communicator.allGather(shardParameter.scalars).flatMap { $0 }
         } catch {
-            fatalError("ShardedOptimizer.step: gathering the parameter shards failed: \(error)")
+            communicator.abortJob(reason: "ShardedOptimizer.step: gathering the parameter shards failed: \(error)")
+            return
         }
         Tensor.unpack(flat, at: 0, into: parameters, scale: 1)
     }

@@ -62,66 +62,84 @@ struct DecodedBatch {
 extension ClassificationTask {
     /// Reads `predictions` and `targets` for this task, or throws what is wrong with them.
     func decode(predictions: Tensor, targets: Tensor, metric: String, needsScores: Bool = false) throws -> DecodedBatch {
-        func invalid(_ problem: String) -> MetricError { .invalidInput(metric: metric, problem: problem) }
-        var batch = DecodedBatch()
-        let targetValues = targets.scalars
+        let invalid = { (problem: String) in MetricError.invalidInput(metric: metric, problem: problem) }
         switch self {
         case .binary(let threshold):
-            guard predictions.shape == targets.shape else {
-                throw invalid("predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
-            }
-            let scores = predictions.scalars
-            if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
-            batch.probabilities = scores.contains { $0 < 0 || $0 > 1 } ? scores.map { 1 / (1 + exp(-$0)) } : scores
-            batch.predictions = batch.probabilities.map { $0 >= threshold ? 1 : 0 }
-            batch.targets = try targetValues.enumerated().map { index, value in
-                guard value == 0 || value == 1 else { throw invalid("target \(value) at index \(index) is not 0 or 1") }
-                return Int(value)
-            }
-            batch.count = scores.count
+            return try Self.decodeBinary(predictions, targets, threshold: threshold, invalid)
         case .multiclass(let classes):
-            guard targets.rank == 1 else { throw invalid("targets must be class indices [batch], got shape \(targets.shape)") }
-            let count = targets.shape[0]
-            batch.targets = try targetValues.enumerated().map { index, value in
+            return try Self.decodeMulticlass(predictions, targets, classes: classes, needsScores: needsScores, invalid)
+        case .multilabel(let labels, let threshold):
+            return try Self.decodeMultilabel(predictions, targets, labels: labels, threshold: threshold, invalid)
+        }
+    }
+
+    private static func decodeBinary(_ predictions: Tensor, _ targets: Tensor, threshold: Float,
+                                     _ invalid: (String) -> MetricError) throws -> DecodedBatch {
+        guard predictions.shape == targets.shape else {
+            throw invalid("predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
+        }
+        var batch = DecodedBatch()
+        let scores = predictions.scalars
+        if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
+        batch.probabilities = scores.contains { $0 < 0 || $0 > 1 } ? scores.map { 1 / (1 + exp(-$0)) } : scores
+        batch.predictions = batch.probabilities.map { $0 >= threshold ? 1 : 0 }
+        batch.targets = try targets.scalars.enumerated().map { index, value in
+            guard value == 0 || value == 1 else { throw invalid("target \(value) at index \(index) is not 0 or 1") }
+            return Int(value)
+        }
+        batch.count = scores.count
+        return batch
+    }
+
+    private static func decodeMulticlass(_ predictions: Tensor, _ targets: Tensor, classes: Int, needsScores: Bool,
+                                         _ invalid: (String) -> MetricError) throws -> DecodedBatch {
+        guard targets.rank == 1 else { throw invalid("targets must be class indices [batch], got shape \(targets.shape)") }
+        var batch = DecodedBatch()
+        let count = targets.shape[0]
+        batch.targets = try targets.scalars.enumerated().map { index, value in
+            guard value >= 0, value < Float(classes), value == value.rounded() else {
+                throw invalid("target \(value) at index \(index) is not a class index in 0..<\(classes)")
+            }
+            return Int(value)
+        }
+        if predictions.shape == [count, classes] {
+            let scores = predictions.scalars
+            if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
+            batch.scores = scores
+            batch.predictions = (0..<count).map { row in
+                var best = 0
+                for c in 1..<classes where scores[row * classes + c] > scores[row * classes + best] { best = c }
+                return best
+            }
+        } else if predictions.shape == [count], !needsScores {
+            batch.predictions = try predictions.scalars.enumerated().map { index, value in
                 guard value >= 0, value < Float(classes), value == value.rounded() else {
-                    throw invalid("target \(value) at index \(index) is not a class index in 0..<\(classes)")
+                    throw invalid("predicted class \(value) at index \(index) is not in 0..<\(classes)")
                 }
                 return Int(value)
             }
-            if predictions.shape == [count, classes] {
-                let scores = predictions.scalars
-                if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
-                batch.scores = scores
-                batch.predictions = (0..<count).map { row in
-                    var best = 0
-                    for c in 1..<classes where scores[row * classes + c] > scores[row * classes + best] { best = c }
-                    return best
-                }
-            } else if predictions.shape == [count], !needsScores {
-                batch.predictions = try predictions.scalars.enumerated().map { index, value in
-                    guard value >= 0, value < Float(classes), value == value.rounded() else {
-                        throw invalid("predicted class \(value) at index \(index) is not in 0..<\(classes)")
-                    }
-                    return Int(value)
-                }
-            } else {
-                throw invalid("predictions must be \(needsScores ? "" : "class indices [\(count)] or ")scores [\(count), \(classes)], got shape \(predictions.shape)")
-            }
-            batch.count = count
-        case .multilabel(let labels, let threshold):
-            guard predictions.rank == 2, predictions.shape[1] == labels, predictions.shape == targets.shape else {
-                throw invalid("predictions and targets must both be [batch, \(labels)], got \(predictions.shape) and \(targets.shape)")
-            }
-            let scores = predictions.scalars
-            if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
-            batch.probabilities = scores.contains { $0 < 0 || $0 > 1 } ? scores.map { 1 / (1 + exp(-$0)) } : scores
-            batch.labelPredictions = batch.probabilities.map { $0 >= threshold }
-            batch.labelTargets = try targetValues.enumerated().map { index, value in
-                guard value == 0 || value == 1 else { throw invalid("target \(value) at flat index \(index) is not 0 or 1") }
-                return value == 1
-            }
-            batch.count = predictions.shape[0]
+        } else {
+            throw invalid("predictions must be \(needsScores ? "" : "class indices [\(count)] or ")scores [\(count), \(classes)], got shape \(predictions.shape)")
         }
+        batch.count = count
+        return batch
+    }
+
+    private static func decodeMultilabel(_ predictions: Tensor, _ targets: Tensor, labels: Int, threshold: Float,
+                                         _ invalid: (String) -> MetricError) throws -> DecodedBatch {
+        guard predictions.rank == 2, predictions.shape[1] == labels, predictions.shape == targets.shape else {
+            throw invalid("predictions and targets must both be [batch, \(labels)], got \(predictions.shape) and \(targets.shape)")
+        }
+        var batch = DecodedBatch()
+        let scores = predictions.scalars
+        if scores.contains(where: \.isNaN) { throw invalid("predictions contain NaN") }
+        batch.probabilities = scores.contains { $0 < 0 || $0 > 1 } ? scores.map { 1 / (1 + exp(-$0)) } : scores
+        batch.labelPredictions = batch.probabilities.map { $0 >= threshold }
+        batch.labelTargets = try targets.scalars.enumerated().map { index, value in
+            guard value == 0 || value == 1 else { throw invalid("target \(value) at flat index \(index) is not 0 or 1") }
+            return value == 1
+        }
+        batch.count = predictions.shape[0]
         return batch
     }
 }

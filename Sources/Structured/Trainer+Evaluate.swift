@@ -81,6 +81,31 @@ extension Trainer {
             dispatch(.validationEpochStart, { $0.onValidationEpochStart(trainer: self) }) { module.onValidationEpochStart() }
         }
 
+        let engine = makeEvaluationEngine(module, isTest: isTest, context: context)
+        if batches > 0 { try engine.run(data, epochLength: batches) }
+
+        if isTest {
+            dispatch(.testEpochEnd, { $0.onTestEpochEnd(trainer: self) }) { module.onTestEpochEnd() }
+        } else {
+            dispatch(.validationEpochEnd, { $0.onValidationEpochEnd(trainer: self) }) { module.onValidationEpochEnd() }
+        }
+        var values: [String: Float] = [:]
+        if !context.isSanityCheck {
+            let epochValues = try context.results.epochValues(communicator: communicator)
+            try publishEpochValues(epochValues)
+            values = epochValues.all
+        }
+        if isTest {
+            dispatch(.testEnd, { $0.onTestEnd(trainer: self) }) { module.onTestEnd() }
+        } else {
+            try dispatch(.validationEnd, { try $0.onValidationEnd(trainer: self) }) { module.onValidationEnd() }
+        }
+        return values
+    }
+
+    /// The evaluation loop: an Events engine whose step runs the batch hooks and the module's
+    /// validation or test step without gradients.
+    private func makeEvaluationEngine<M: TrainingModule>(_ module: M, isTest: Bool, context: TrainerContext) -> Engine<M.Batch, Void> {
         let engine = Engine<M.Batch, Void> { [unowned self] engine, batch in
             let index = engine.state.iterationInEpoch - 1
             context.batchSize = (batch as? LabeledBatch)?.count ?? 1
@@ -109,24 +134,6 @@ extension Trainer {
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             return false
         }
-        if batches > 0 { try engine.run(data, epochLength: batches) }
-
-        if isTest {
-            dispatch(.testEpochEnd, { $0.onTestEpochEnd(trainer: self) }) { module.onTestEpochEnd() }
-        } else {
-            dispatch(.validationEpochEnd, { $0.onValidationEpochEnd(trainer: self) }) { module.onValidationEpochEnd() }
-        }
-        var values: [String: Float] = [:]
-        if !context.isSanityCheck {
-            let epochValues = try context.results.epochValues(communicator: communicator)
-            try publishEpochValues(epochValues)
-            values = epochValues.all
-        }
-        if isTest {
-            dispatch(.testEnd, { $0.onTestEnd(trainer: self) }) { module.onTestEnd() }
-        } else {
-            try dispatch(.validationEnd, { try $0.onValidationEnd(trainer: self) }) { module.onValidationEnd() }
-        }
-        return values
+        return engine
     }
 }

@@ -33,65 +33,84 @@ extension Trainer {
         hasValidationData = validation != nil
         defer { self.context = nil }
         return try TrainerContext.$current.withValue(context) {
-            context.hook = .configureOptimizers
-            guard let configuration = module.configureOptimizers() else {
-                throw TrainerError.invalidSetting("configureOptimizers() returned no optimizer")
-            }
-            let optimizer = configuration.optimizer
-            self.optimizer = optimizer
-            context.optimizer = optimizer
-            self.schedulerConfiguration = configuration.scheduler
-            self.scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
-            self.plateauTracker = nil
-            installDefaultCallbacks()
-            orderCallbacks()
-            // Logs are written by rank 0 only.
-            activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
-
-            // The loop: an Events engine whose step is the automatic optimization step.
+            let optimizer = try configureRun(module, context: context)
+            // The loop: an Events engine whose step is the shared optimization step.
             let overfit = overfitBatches.map { $0.batches(of: train.batchesPerEpoch) }
             trainBatchesPerEpoch = fastDevRun.map { Swift.min($0, train.batchesPerEpoch) } ?? overfit ?? limitTrainBatches.batches(of: train.batchesPerEpoch)
             let epochs = fastDevRun != nil ? 1 : (maxEpochs ?? (maxSteps == nil ? 1000 : Int.max / Swift.max(trainBatchesPerEpoch, 1)))
             let engine = makeTrainingEngine(module, context: context, optimizer: optimizer, validation: validation)
-            saveCheckpointHandler = { path, extra in
-                var entries = engine.checkpointEntries
-                entries["trainer.global_step"] = String(self.globalStep)
-                if let tracker = self.plateauTracker {
-                    entries["plateau.wait"] = String(tracker.waitCount)
-                    if let best = tracker.best { entries["plateau.best"] = String(best) }
-                }
-                self.dispatch(.saveCheckpoint, { $0.onSaveCheckpoint(trainer: self, entries: &entries) }) { module.onSaveCheckpoint(&entries) }
-                entries.merge(extra) { _, given in given }
-                try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
-                                       epoch: self.currentEpoch, step: self.globalStep, extra: entries,
-                                       includesGradients: engine.needsGradientsInCheckpoint).save(to: path)
-            }
+            saveCheckpointHandler = checkpointWriter(module, optimizer: optimizer, engine: engine)
             if let resumeFrom {
                 try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context)
             } else if communicator.worldSize > 1 {
                 try module.broadcastState(over: communicator)
             }
-
             dispatch(.fitStart, { $0.onFitStart(trainer: self) }) { module.onFitStart() }
             if let validation, resumeFrom == nil, fastDevRun == nil, sanityValidationSteps != 0 {
-                isSanityChecking = true
-                context.isSanityCheck = true
-                dispatch(.fitStart, { $0.onSanityCheckStart(trainer: self) })
-                let steps = sanityValidationSteps < 0 ? validation.batchesPerEpoch : Swift.min(sanityValidationSteps, validation.batchesPerEpoch)
-                _ = try evaluate(module, validation, stage: .validate, batches: steps, context: context)
-                // Metric objects the module updated hold the untrained model's batches: reset them
-                // (Lightning does), so epoch 0's values cover its own validation pass only.
-                for metric in context.sanityMetrics { metric.reset() }
-                context.sanityMetrics = []
-                dispatch(.fitStart, { $0.onSanityCheckEnd(trainer: self) })
-                context.isSanityCheck = false
-                isSanityChecking = false
+                try sanityCheck(module, validation, context: context)
             }
             try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
             dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
             for logger in activeLoggers { try logger.flush() }
             return callbackMetrics
         }
+    }
+
+    /// The module's optimizer and schedule, the default callbacks and the loggers of a run.
+    private func configureRun<M: TrainingModule>(_ module: M, context: TrainerContext) throws -> any Optimizer {
+        context.hook = .configureOptimizers
+        guard let configuration = module.configureOptimizers() else {
+            throw TrainerError.invalidSetting("configureOptimizers() returned no optimizer")
+        }
+        let optimizer = configuration.optimizer
+        self.optimizer = optimizer
+        context.optimizer = optimizer
+        schedulerConfiguration = configuration.scheduler
+        scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
+        plateauTracker = nil
+        installDefaultCallbacks()
+        orderCallbacks()
+        // Logs are written by rank 0 only.
+        activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
+        return optimizer
+    }
+
+    /// Writes the run's checkpoint: the engine's position, the plateau schedule, every callback's
+    /// and the module's state, then the caller's entries on top.
+    private func checkpointWriter<M: TrainingModule>(_ module: M, optimizer: any Optimizer, engine: Engine<M.Batch, Tensor?>)
+        -> (_ path: String, _ extra: [String: String]) throws -> Void {
+        { [unowned self] path, extra in
+            var entries = engine.checkpointEntries
+            entries["trainer.global_step"] = String(self.globalStep)
+            if let tracker = self.plateauTracker {
+                entries["plateau.wait"] = String(tracker.waitCount)
+                if let best = tracker.best { entries["plateau.best"] = String(best) }
+            }
+            self.dispatch(.saveCheckpoint, { $0.onSaveCheckpoint(trainer: self, entries: &entries) }) { module.onSaveCheckpoint(&entries) }
+            entries.merge(extra) { _, given in given }
+            try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
+                                   epoch: self.currentEpoch, step: self.globalStep, extra: entries,
+                                   includesGradients: engine.needsGradientsInCheckpoint).save(to: path)
+        }
+    }
+
+    /// A few validation batches before training, to catch bugs early; their values are discarded.
+    private func sanityCheck<M: TrainingModule, Source: BatchSource>(_ module: M, _ validation: Source, context: TrainerContext) throws
+    where Source.Batch == M.Batch {
+        isSanityChecking = true
+        context.isSanityCheck = true
+        defer {
+            context.isSanityCheck = false
+            isSanityChecking = false
+        }
+        dispatch(.fitStart, { $0.onSanityCheckStart(trainer: self) })
+        let steps = sanityValidationSteps < 0 ? validation.batchesPerEpoch : Swift.min(sanityValidationSteps, validation.batchesPerEpoch)
+        _ = try evaluate(module, validation, stage: .validate, batches: steps, context: context)
+        // Metric objects the module updated hold the untrained model's batches: reset them
+        // (Lightning does), so epoch 0's values cover its own validation pass only.
+        for metric in context.sanityMetrics { metric.reset() }
+        context.sanityMetrics = []
+        dispatch(.fitStart, { $0.onSanityCheckEnd(trainer: self) })
     }
 
     /// ``fit(_:train:validation:resumeFrom:)`` with a data module's data (prepared on rank 0, set
@@ -151,41 +170,57 @@ extension Trainer {
                                             clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
         optimization.hooks = TrainerStepHooks(trainer: self, module: module)
         context.optimization = optimization
-        let engine = Engine<M.Batch, Tensor?> { [unowned self] engine, batch in
-            let index = engine.state.iterationInEpoch - 1
-            let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
-            self.batchInEpoch = index + 1
-            context.batchSize = (batch as? LabeledBatch)?.count ?? 1
-            self.dispatch(.trainBatchStart, { $0.onTrainBatchStart(trainer: self, batchIndex: index) }) {
-                module.onTrainBatchStart(batch, batchIndex: index)
-            }
-
-            context.hook = .trainingStep
-            let loss = try module.trainingStep(batch, batchIndex: index)
-            // Logged values are visible to callbacks at once, as in Lightning.
-            self.updateCallbackMetrics(context)
-            if automatic, let loss {
-                try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
-            } else if !automatic {
-                try throwPendingDataError()
-                try optimization.synchronizeBuffers()
-                self.globalStep += 1
-            }
-            if lastOfEpoch, let configuration = self.schedulerConfiguration, configuration.interval == .epoch,
-               configuration.plateau == nil, (self.currentEpoch + 1) % configuration.frequency == 0 {
-                self.scheduler?.step()
-            }
-            try self.dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
-                module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
-            }
-            try self.publishStepValues(context)
-
+        let engine = Engine<M.Batch, Tensor?> { [unowned self, budget] engine, batch in
+            let loss = try self.trainBatch(batch, engine: engine, module: module, context: context, optimization: optimization)
             if let maxSteps = self.maxSteps, self.globalStep >= maxSteps { self.shouldStop = true }
             if budget.isSpent { self.shouldStop = true }
             if self.shouldStop { engine.terminate() }
             return loss
         }
         engine.communicator = communicator
+        engine.optimization = optimization
+        registerTrainingEvents(on: engine, module: module, context: context, optimizer: optimizer, validation: validation)
+        return engine
+    }
+
+    /// One training batch: the batch hooks, the module's step, the shared optimization step (or
+    /// manual optimization's bookkeeping), epoch schedules, and the step's logged values.
+    private func trainBatch<M: TrainingModule>(_ batch: M.Batch, engine: Engine<M.Batch, Tensor?>, module: M, context: TrainerContext,
+                                               optimization: OptimizationStep) throws -> Tensor? {
+        let index = engine.state.iterationInEpoch - 1
+        let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
+        batchInEpoch = index + 1
+        context.batchSize = (batch as? LabeledBatch)?.count ?? 1
+        dispatch(.trainBatchStart, { $0.onTrainBatchStart(trainer: self, batchIndex: index) }) {
+            module.onTrainBatchStart(batch, batchIndex: index)
+        }
+        context.hook = .trainingStep
+        let loss = try module.trainingStep(batch, batchIndex: index)
+        // Logged values are visible to callbacks at once, as in Lightning.
+        updateCallbackMetrics(context)
+        if module.automaticOptimization, let loss {
+            try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
+        } else if !module.automaticOptimization {
+            try throwPendingDataError()
+            try optimization.synchronizeBuffers()
+            globalStep += 1
+        }
+        if lastOfEpoch, let configuration = schedulerConfiguration, configuration.interval == .epoch,
+           configuration.plateau == nil, (currentEpoch + 1) % configuration.frequency == 0 {
+            scheduler?.step()
+        }
+        try dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
+            module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
+        }
+        try publishStepValues(context)
+        return loss
+    }
+
+    /// The module's and callbacks' run, epoch and error hooks, validation within and at the end
+    /// of epochs, epoch values and plateau schedules, as handlers of the training engine.
+    private func registerTrainingEvents<M: TrainingModule, Source: BatchSource>(
+        on engine: Engine<M.Batch, Tensor?>, module: M, context: TrainerContext, optimizer: any Optimizer, validation: Source?
+    ) where Source.Batch == M.Batch {
         engine.on(.started) { [unowned self] _ in
             self.shouldStop = false
             self.dispatch(.trainStart, { $0.onTrainStart(trainer: self) }) { module.onTrainStart() }
@@ -199,15 +234,7 @@ extension Trainer {
         if let validation {
             // Validation inside the epoch, every n batches or at a fraction of the epoch.
             engine.on(.iterationCompleted) { [unowned self] engine in
-                let length = engine.state.epochLength, done = engine.state.iterationInEpoch
-                let due: Bool
-                switch self.validationInterval {
-                case .everyBatches(let n): due = engine.state.iteration % n == 0 && done < length
-                case .fraction(let f):
-                    let every = Swift.max(1, Int((Double(length) * f).rounded(.down)))
-                    due = f < 1 && done % every == 0 && done < length
-                }
-                if due && !self.shouldStop { try self.validateWithinFit(module, validation, context: context) }
+                if self.validationDueWithinEpoch(engine.state) { try self.validateWithinFit(module, validation, context: context) }
             }
         }
         engine.on(.epochCompleted) { [unowned self] engine in
@@ -219,8 +246,7 @@ extension Trainer {
             }
             // Monitoring callbacks run after the module's hook, once the epoch's values are known.
             try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
-            let epochValues = try context.results.epochValues(communicator: self.communicator)
-            try self.publishEpochValues(epochValues)
+            try self.publishEpochValues(try context.results.epochValues(communicator: self.communicator))
             try self.reduceOnPlateau(optimizer)
             for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
             if self.shouldStop { engine.terminate() }
@@ -232,8 +258,18 @@ extension Trainer {
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             return false
         }
-        engine.optimization = optimization
-        return engine
+    }
+
+    /// Whether validation is due after this batch (within the epoch, not at its end).
+    private func validationDueWithinEpoch<B, O>(_ state: EngineState<B, O>) -> Bool {
+        let length = state.epochLength, done = state.iterationInEpoch
+        guard done < length, !shouldStop else { return false }
+        switch validationInterval {
+        case .everyBatches(let n): return state.iteration % n == 0
+        case .fraction(let f):
+            let every = Swift.max(1, Int((Double(length) * f).rounded(.down)))
+            return f < 1 && done % every == 0
+        }
     }
 
     private func validateWithinFit<M: TrainingModule, Source: BatchSource>(_ module: M, _ validation: Source, context: TrainerContext) throws

@@ -47,11 +47,16 @@ public struct SafeTensorsFile {
         while (header.utf8.count + 8) % 8 != 0 { header += " " }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + header.utf8.count + offset)
-        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        let length = UInt64(header.utf8.count)
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift))) }
         bytes.append(contentsOf: header.utf8)
         for (_, tensor) in tensors {
             for value in tensor.scalars {
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+                let bits = value.bitPattern
+                bytes.append(UInt8(truncatingIfNeeded: bits))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 16))
+                bytes.append(UInt8(truncatingIfNeeded: bits >> 24))
             }
         }
         return bytes
@@ -92,32 +97,14 @@ public struct SafeTensorsFile {
         }
         let dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
+        var entries: [Entry] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let map = value as? [String: String] else { throw corrupt("__metadata__ is not a map of strings") }
                 metadata = map
-                continue
+            } else {
+                entries.append(try Self.entry(name, value, dataLength: dataLength, corrupt: corrupt))
             }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw corrupt("entry \(name) lacks dtype, shape or data_offsets")
-            }
-            guard let width = Self.elementWidths[dtype] else { throw CheckpointError.unsupportedType(name: name, dtype: dtype) }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw corrupt("entry \(name) has a negative dimension in \(shape)") }
-            var byteCount = width
-            for dimension in shape {
-                let (product, overflow) = byteCount.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw corrupt("entry \(name) of shape \(shape) has more elements than memory can hold") }
-                byteCount = product
-            }
-            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
-                throw corrupt("entry \(name) has data range \(offsets) outside the \(dataLength) data bytes (truncated?)")
-            }
-            guard offsets[1] - offsets[0] == byteCount else {
-                throw corrupt("entry \(name) of shape \(shape) and dtype \(dtype) needs \(byteCount) bytes, has \(offsets[1] - offsets[0])")
-            }
-            entries.append((name, dtype, shape, offsets[0], offsets[1]))
         }
         // File order (by data offset), so a model's order survives a round trip; the ranges must
         // follow each other with no overlap or gap and end with the data.
@@ -138,6 +125,32 @@ public struct SafeTensorsFile {
             return (entry.name, Tensor(values, shape: entry.shape))
         }
         self.metadata = metadata
+    }
+
+    /// One tensor's header entry, checked: known dtype, no negative dimension, a size that does
+    /// not overflow, and a data range inside the data that holds exactly that size.
+    private typealias Entry = (name: String, dtype: String, shape: [Int], begin: Int, end: Int)
+
+    private static func entry(_ name: String, _ value: Any, dataLength: Int, corrupt: (String) -> CheckpointError) throws -> Entry {
+        guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+              let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+            throw corrupt("entry \(name) lacks dtype, shape or data_offsets")
+        }
+        guard let width = elementWidths[dtype] else { throw CheckpointError.unsupportedType(name: name, dtype: dtype) }
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw corrupt("entry \(name) has a negative dimension in \(shape)") }
+        var byteCount = width
+        for dimension in shape {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw corrupt("entry \(name) of shape \(shape) has more elements than memory can hold") }
+            byteCount = product
+        }
+        guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
+            throw corrupt("entry \(name) has data range \(offsets) outside the \(dataLength) data bytes (truncated?)")
+        }
+        guard offsets[1] - offsets[0] == byteCount else {
+            throw corrupt("entry \(name) of shape \(shape) and dtype \(dtype) needs \(byteCount) bytes, has \(offsets[1] - offsets[0])")
+        }
+        return (name, dtype, shape, offsets[0], offsets[1])
     }
 
     /// The reference reader's limit on the JSON header.

@@ -1,0 +1,208 @@
+// Pooling loops over `[batch, channels, height, width]` tensors, one plane per task at a time
+// (see WindowGeometry in Kernels+Convolution.swift).
+
+extension Kernels {
+    /// Max pooling: each output is its window's largest value; `indices` holds, per output, the
+    /// offset of that value within its input plane (the first one on ties), as whole-number
+    /// floats in pooled storage (offsets stay far below 2^24, so they are exact).
+    static func maxPool(_ x: Tensor, _ g: WindowGeometry) -> (values: Tensor, indices: Tensor) {
+        let planes = g.batch * g.channels
+        let result = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+        let indices = Tensor(uninitializedShape: result.shape)
+        let output = result.storage.base, best = indices.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = input + p * g.height * g.width
+                    let values = output + p * g.positions, offsets = best + p * g.positions
+                    if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 && !containsNaN(plane, g.height * g.width) {
+                        maxPool2x2Tournament(plane, values, offsets, g)
+                    } else if g.padding == 0 {
+                        maxPoolUnpadded(plane, values, offsets, g)
+                    } else {
+                        maxPoolPadded(plane, values, offsets, g)
+                    }
+                }
+            }
+        }
+        return (result, indices)
+    }
+
+    /// The common 2x2 window without padding, for a plane without NaN, as a tournament: two
+    /// independent comparisons, then one, instead of a chain of four dependent ones. Locals, row
+    /// pointers and wrapping arithmetic keep the loop free of overflow checks, and comparisons
+    /// free of `||` (which compiles to mispredicted branches). With stride 2, eight windows at a
+    /// time: 16 consecutive values of each row split into the windows' even and odd columns.
+    @inline(__always)
+    static func maxPool2x2Tournament(_ plane: UnsafePointer<Float>, _ values: UnsafeMutablePointer<Float>,
+                                     _ offsets: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        let w = g.width, step = g.stride, columns = g.outputWidth
+        for oh in 0..<g.outputHeight {
+            let top = plane + oh &* step &* w, bottom = top + w
+            let outRow = values + oh &* columns, bestRow = offsets + oh &* columns
+            let rowOffset = oh &* step &* w
+            var column = 0, first = 0
+            if step == 2 {
+                let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                while first + 8 <= columns {
+                    let upperRow = UnsafeRawPointer(top + column).loadUnaligned(as: SIMD16<Float>.self)
+                    let lowerRow = UnsafeRawPointer(bottom + column).loadUnaligned(as: SIMD16<Float>.self)
+                    let a = upperRow.evenHalf, b = upperRow.oddHalf, c = lowerRow.evenHalf, d = lowerRow.oddHalf
+                    let right = b .> a, lowerRight = d .> c
+                    let upper = a.replacing(with: b, where: right), lower = c.replacing(with: d, where: lowerRight)
+                    let takeLower = lower .> upper
+                    let base = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: rowOffset &+ column)) &+ lane
+                    let upperAt = base &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: right)
+                    let lowerAt = base &+ Int32(truncatingIfNeeded: w) &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: lowerRight)
+                    UnsafeMutableRawPointer(outRow + first).storeBytes(of: upper.replacing(with: lower, where: takeLower), as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(bestRow + first)
+                        .storeBytes(of: SIMD8<Float>(upperAt.replacing(with: lowerAt, where: takeLower)), as: SIMD8<Float>.self)
+                    first += 8
+                    column = column &+ 16
+                }
+            }
+            for ow in first..<columns {
+                let a = top[column], b = top[column &+ 1], c = bottom[column], d = bottom[column &+ 1]
+                let right = b > a, lowerRight = d > c
+                let upper = right ? b : a, upperAt = right ? column &+ 1 : column
+                let lower = lowerRight ? d : c, lowerAt = (lowerRight ? column &+ 1 : column) &+ w
+                let takeLower = lower > upper
+                outRow[ow] = takeLower ? lower : upper
+                bestRow[ow] = Float(rowOffset &+ (takeLower ? lowerAt : upperAt))
+                column = column &+ step
+            }
+        }
+    }
+
+    /// Any window without padding: no window reaches outside the image, so no bounds checks.
+    /// `v != v` lets a NaN win and then stay, as PyTorch propagates it; selects, not branches:
+    /// on real activations the comparison is a coin flip, and mispredicted branches cost 4x the
+    /// whole scan.
+    @inline(__always)
+    static func maxPoolUnpadded(_ plane: UnsafePointer<Float>, _ values: UnsafeMutablePointer<Float>,
+                                _ offsets: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                let corner = oh * g.stride * g.width + ow * g.stride
+                var bestValue = plane[corner], bestOffset = corner
+                for kh in 0..<g.kernelHeight {
+                    let line = corner + kh * g.width
+                    for kw in 0..<g.kernelWidth {
+                        let value = plane[line + kw]
+                        let take = value > bestValue || (value != value && bestValue == bestValue)
+                        bestValue = take ? value : bestValue
+                        bestOffset = take ? line + kw : bestOffset
+                    }
+                }
+                values[oh * g.outputWidth + ow] = bestValue
+                offsets[oh * g.outputWidth + ow] = Float(bestOffset)
+            }
+        }
+    }
+
+    /// Windows that may reach into the padding: positions outside the image are skipped.
+    @inline(__always)
+    static func maxPoolPadded(_ plane: UnsafePointer<Float>, _ values: UnsafeMutablePointer<Float>,
+                              _ offsets: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                var bestValue = -Float.infinity, bestOffset = -1
+                for kh in 0..<g.kernelHeight {
+                    let ih = oh * g.stride - g.padding + kh
+                    guard ih >= 0 && ih < g.height else { continue }
+                    for kw in 0..<g.kernelWidth {
+                        let iw = ow * g.stride - g.padding + kw
+                        guard iw >= 0 && iw < g.width else { continue }
+                        let value = plane[ih * g.width + iw]
+                        if value > bestValue || bestOffset < 0 || value.isNaN {
+                            bestValue = value
+                            bestOffset = ih * g.width + iw
+                            if value.isNaN { break }
+                        }
+                    }
+                }
+                values[oh * g.outputWidth + ow] = bestValue
+                offsets[oh * g.outputWidth + ow] = Float(bestOffset)
+            }
+        }
+    }
+
+    /// Whether any of `count` values is NaN (or infinite: `x·0` is NaN for both), 16 lanes at a time.
+    @inline(__always)
+    static func containsNaN(_ p: UnsafePointer<Float>, _ count: Int) -> Bool {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+            i += 16
+        }
+        var tail: Float = 0
+        while i < count { tail += p[i] * 0; i += 1 }
+        let total = lanes.sum() + tail
+        return total != total
+    }
+
+    /// Max pooling's pullback: each output gradient added at its recorded input position.
+    static func maxPoolBackward(_ gradient: Tensor, indices: Tensor, _ g: WindowGeometry) -> Tensor {
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        let offsets = indices.storage.base
+        gradient.withElements { elements in
+            let source = elements.baseAddress!
+            let planes = g.batch * g.channels
+            Parallel.forEachChunk(count: planes, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = output + p * g.height * g.width
+                    for position in 0..<g.positions {
+                        let o = p * g.positions + position
+                        plane[Int(offsets[o])] += source[o]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Average pooling; padding counts as zeros in the average (PyTorch's default
+    /// `count_include_pad=True`).
+    static func averagePool(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let result = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+        let output = result.storage.base
+        x.withElements { elements in
+            let input = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = input + p * g.height * g.width
+                    g.forEachWindow { o, offsets in
+                        var total: Float = 0
+                        for offset in offsets { total += plane[offset] }
+                        output[p * g.positions + o] = total * scale
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Average pooling's pullback: each output gradient spread evenly over its window.
+    static func averagePoolBackward(_ gradient: Tensor, _ g: WindowGeometry) -> Tensor {
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        gradient.withElements { elements in
+            let source = elements.baseAddress!
+            Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: 8) { range in
+                for p in range {
+                    let plane = output + p * g.height * g.width
+                    g.forEachWindow { o, offsets in
+                        let share = source[p * g.positions + o] * scale
+                        for offset in offsets { plane[offset] += share }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
