@@ -31,6 +31,7 @@ for path in sorted(glob.glob("Sources/**/*.swift", recursive=True)):
         report(path, 1, f"{len(lines) - 1} lines; split the file (400 at most)")
     allowed = any(path.startswith(prefix) for prefix in choke_points)
     depth_stack = []   # (start line, brace depth at start) of open functions
+    protocol_depth = None   # brace depth inside a public protocol's body
     depth = 0
     in_block_comment = False
     for number, line in enumerate(lines, 1):
@@ -50,11 +51,22 @@ for path in sorted(glob.glob("Sources/**/*.swift", recursive=True)):
             if previous < 0 or not lines[previous].strip().startswith("///"):
                 report(path, number, f"public declaration without a /// comment: {line.strip()[:80]}")
         strings_removed = re.sub(r'"(\\.|[^"\\])*"', '""', code)
+        # Requirements of a public protocol are public without the keyword: document them too.
+        if protocol_depth is not None and depth == protocol_depth and re.match(r"\s*(func|var|static|associatedtype|init|mutating)\b", line):
+            previous = number - 2
+            while previous >= 0 and re.match(r"\s*@\w+", lines[previous]):
+                previous -= 1
+            if previous < 0 or not lines[previous].strip().startswith("///"):
+                report(path, number, f"public protocol requirement without a /// comment: {line.strip()[:80]}")
+        if re.match(r"\s*public\s+protocol\b", line) and "{" in strings_removed:
+            protocol_depth = depth + 1
         if function.match(line) and "{" in strings_removed and not strings_removed.rstrip().endswith("}"):
             depth_stack.append((number, depth))
         elif function.match(line) and "{" not in strings_removed:
             depth_stack.append((number, depth))
         depth += strings_removed.count("{") - strings_removed.count("}")
+        if protocol_depth is not None and depth < protocol_depth:
+            protocol_depth = None
         while depth_stack and depth <= depth_stack[-1][1] and number > depth_stack[-1][0] and "}" in strings_removed:
             start, _ = depth_stack.pop()
             if number - start + 1 > 60:

@@ -18,9 +18,9 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
         case .seed: SeedNetwork()
         case .mlp:
             Sequential(Flatten(),
-                       Linear(inputSize: 784, outputSize: 256), ReLU(),
-                       Linear(inputSize: 256, outputSize: 128), ReLU(),
-                       Linear(inputSize: 128, outputSize: 10))
+                       Linear(inFeatures: 784, outFeatures: 256), ReLU(),
+                       Linear(inFeatures: 256, outFeatures: 128), ReLU(),
+                       Linear(inFeatures: 128, outFeatures: 10))
         case .cnn: ConvolutionalNetwork()
         }
     }
@@ -37,7 +37,7 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
 
 /// `relu(Linear(784, 10))` on flattened images.
 final class SeedNetwork: Module {
-    let linear = Linear(inputSize: 784, outputSize: 10)
+    let linear = Linear(inFeatures: 784, outFeatures: 10)
     var isTraining = true
     var children: [(String, any Module)] { [("l1", linear)] }
     func callAsFunction(_ input: Tensor) -> Tensor {
@@ -51,8 +51,8 @@ final class ConvolutionalNetwork: Module {
     let conv1 = Conv2D(inChannels: 1, outChannels: 10, kernelSize: 5)
     let conv2 = Conv2D(inChannels: 10, outChannels: 20, kernelSize: 5)
     let channelDropout = Dropout2D(probability: 0.5)
-    let fc1 = Linear(inputSize: 320, outputSize: 50)
-    let fc2 = Linear(inputSize: 50, outputSize: 10)
+    let fc1 = Linear(inFeatures: 320, outFeatures: 50)
+    let fc2 = Linear(inFeatures: 50, outFeatures: 10)
     let dropout = Dropout(probability: 0.5)
     var isTraining = true
 

@@ -22,6 +22,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     /// A download failed.
     case downloadFailed(url: String, reason: String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .notFound(file, searched, hint):

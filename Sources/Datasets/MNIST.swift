@@ -12,7 +12,9 @@ import Foundation
 /// let batch = loader.batch(0, epoch: 0)    // inputs [64, 1, 28, 28], labels [64]
 /// ```
 public struct MNIST: Sendable {
+    /// The 60,000 training images and labels.
     public let train: MNISTDataset
+    /// The 10,000 test images and labels.
     public let test: MNISTDataset
 
     /// The four files and the published MD5s of their uncompressed contents.
@@ -140,8 +142,11 @@ public struct MNISTDataset: Dataset, Sendable {
     public let pixels: [UInt8]
     /// Digits 0-9.
     public let digits: [UInt8]
+    /// Images are `imageSize` x `imageSize` pixels.
     public static let imageSize = 28
+    /// The training set's mean pixel value (of values in 0...1), used to normalize.
     public static let mean: Float = 0.1307
+    /// The training set's pixel standard deviation, used to normalize.
     public static let standardDeviation: Float = 0.3081
 
     /// The normalized value of each possible byte, so a batch costs one table lookup per pixel.
@@ -162,6 +167,7 @@ public struct MNISTDataset: Dataset, Sendable {
         digits = Array(labelFile.payload)
     }
 
+    /// The number of examples.
     public var count: Int { digits.count }
 
     /// Images `[batch, 1, 28, 28]`, normalized, and their digits `[batch]`.

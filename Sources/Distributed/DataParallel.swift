@@ -5,6 +5,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// Ranks hold models whose parameters differ in number or shape.
     case parameterMismatch(rank: Int, detail: String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .parameterMismatch(rank, detail): "rank \(rank)'s model differs from rank 0's: \(detail)"
@@ -78,12 +79,15 @@ extension String {
 /// optimizer.step()
 /// ```
 public final class GradientSynchronizer {
+    /// The tensors this updates, in a fixed order.
     public let parameters: [Tensor]
+    /// The processes whose gradients (or shards) are combined.
     public let communicator: any Communicator
     private let buckets: [Range<Int>]
     private let counts: [Int]
     private var buffers: [[Float]]
 
+    /// A synchronizer for `parameters`, packing their gradients into buckets of about `bucketBytes`.
     public init(parameters: [Tensor], communicator: any Communicator, bucketBytes: Int = 25 << 20) {
         self.parameters = parameters
         self.communicator = communicator
@@ -144,7 +148,9 @@ public final class GradientSynchronizer {
 /// }
 /// ```
 public final class ShardedOptimizer: Optimizer {
+    /// The tensors this updates, in a fixed order.
     public let parameters: [Tensor]
+    /// The processes whose gradients (or shards) are combined.
     public let communicator: any Communicator
     /// The optimizer over this rank's shard.
     public let inner: any Optimizer
@@ -153,6 +159,7 @@ public final class ShardedOptimizer: Optimizer {
     private let counts: [Int]
     private var flat: [Float]
 
+    /// Shards `parameters`' optimizer state over `communicator`'s ranks; `makeOptimizer` builds the optimizer of this rank's shard.
     public init(parameters: [Tensor], communicator: any Communicator, makeOptimizer: ([Tensor]) -> any Optimizer) {
         self.parameters = parameters
         self.communicator = communicator
@@ -166,11 +173,13 @@ public final class ShardedOptimizer: Optimizer {
         inner = makeOptimizer([shardParameter])
     }
 
+    /// The learning rate the next `step()` uses (schedules change it between steps).
     public var learningRate: Float {
         get { inner.learningRate }
         set { inner.learningRate = newValue }
     }
 
+    /// Updates every parameter that has a gradient, by the rule in the type's documentation.
     public func step() {
         // This rank's shard of the (already averaged) gradient, then the inner update.
         Tensor.pack(parameters.map(\.gradient), counts: counts, into: &flat, at: 0, scale: 1)
@@ -187,7 +196,9 @@ public final class ShardedOptimizer: Optimizer {
         Tensor.unpack(flat, at: 0, into: parameters, scale: 1)
     }
 
+    /// Everything learned so far (buffers, step counts, the rate), for a checkpoint.
     public var state: OptimizerState { inner.state }
+    /// Restores state saved from ``state``; throws without changing anything when it does not fit these parameters.
     public func load(_ state: OptimizerState) throws { try inner.load(state) }
 
     /// Bytes of optimizer state this rank holds, and what an unsharded optimizer would hold.

@@ -17,7 +17,9 @@ import Foundation
 /// ``CommunicatorError/peerFailed(rank:message:)`` instead of waiting forever, and a collective
 /// that waits longer than `timeout` throws ``CommunicatorError/timedOut(collective:seconds:)``.
 public final class InProcessCommunicator: Communicator, @unchecked Sendable {
+    /// This process's index, from 0 to `worldSize - 1`.
     public let rank: Int
+    /// How many processes take part.
     public var worldSize: Int { group.worldSize }
     private let group: Group
 
@@ -64,6 +66,7 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         return try outcomes.map { try $0.get() }
     }
 
+    /// Combines `values` elementwise over every rank, in rank order, and gives every rank the result.
     public func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation: ReductionOperation) throws {
         let all = try group.exchange("allReduce", rank: rank, values)
         guard all.allSatisfy({ $0.count == values.count }) else {
@@ -72,6 +75,7 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         values = combine(all, operation)
     }
 
+    /// Replaces `values` on every rank with `root`'s.
     public func broadcast<Scalar: CommunicationScalar>(_ values: inout [Scalar], from root: Int) throws {
         guard (0..<worldSize).contains(root) else {
             throw CommunicatorError.invalidArgument(collective: "broadcast", detail: "root \(root) outside a world of \(worldSize)")
@@ -80,10 +84,12 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         values = all[root]
     }
 
+    /// Every rank's `values` (lengths may differ), in rank order.
     public func allGather<Scalar: CommunicationScalar>(_ values: [Scalar]) throws -> [[Scalar]] {
         try group.exchange("allGather", rank: rank, values)
     }
 
+    /// Combines `values` over every rank and returns this rank's block of the result (``Communicator/block(of:for:)``).
     public func reduceScatter<Scalar: CommunicationScalar>(_ values: [Scalar], operation: ReductionOperation) throws -> [Scalar] {
         let all = try group.exchange("reduceScatter", rank: rank, values)
         guard all.allSatisfy({ $0.count == values.count }) else {
@@ -92,6 +98,7 @@ public final class InProcessCommunicator: Communicator, @unchecked Sendable {
         return Array(combine(all, operation)[block(of: values.count, for: rank)])
     }
 
+    /// Returns once every rank has called it.
     public func barrier() throws {
         _ = try group.exchange("barrier", rank: rank, [Float]())
     }

@@ -4,6 +4,7 @@ import TensorCore
 /// available from any position, so a run can resume mid-epoch on exactly the batches it would
 /// have seen.
 public protocol BatchSource {
+    /// What one step consumes.
     associatedtype Batch
     /// The number of batches in one epoch.
     var batchesPerEpoch: Int { get }
@@ -12,6 +13,7 @@ public protocol BatchSource {
 }
 
 extension DataLoader: BatchSource {
+    /// The batches of epoch `epoch` from batch `start` on (to resume mid-epoch).
     public func makeBatches(epoch: Int, startingAt start: Int) -> AnyIterator<Data.Batch> {
         var batches = batches(epoch: epoch, startingAt: start)
         return AnyIterator { batches.next() }
@@ -20,7 +22,9 @@ extension DataLoader: BatchSource {
 
 /// A fixed list of batches, the same every epoch.
 extension Array: BatchSource {
+    /// Batches in one epoch.
     public var batchesPerEpoch: Int { count }
+    /// The batches of epoch `epoch` from batch `start` on (to resume mid-epoch).
     public func makeBatches(epoch: Int, startingAt start: Int) -> AnyIterator<Element> {
         var iterator = self[Swift.min(start, count)...].makeIterator()
         return AnyIterator { iterator.next() }

@@ -16,6 +16,7 @@ public struct SupervisedOptions {
     /// ``DataLoader/sharded(rank:worldSize:)``. Nil (the default) is one process.
     public var communicator: (any Communicator)?
 
+    /// Options with these settings; see each property.
     public init(gradientAccumulationSteps: Int = 1, gradientClipping: GradientClipping? = nil, communicator: (any Communicator)? = nil) {
         self.gradientAccumulationSteps = gradientAccumulationSteps
         self.gradientClipping = gradientClipping
@@ -26,7 +27,9 @@ public struct SupervisedOptions {
 /// What an evaluator's step returns: the model's predictions and the targets, which attached
 /// metrics consume.
 public struct PredictionOutput {
+    /// The model's output for the batch.
     public let predictions: Tensor
+    /// The batch's labels.
     public let targets: Tensor
 }
 

@@ -257,6 +257,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case dataEndedEarly(epoch: Int, batches: Int)
     case invalidCheckpoint(String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case .emptyData: "the data source has no batches"

@@ -26,6 +26,7 @@ public enum EventKind: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The event's name, as in Ignite (`started`, `iterationCompleted`, a custom name).
     public var description: String {
         switch self {
         case .started: "started"
@@ -81,15 +82,25 @@ public struct Trigger: Sendable {
     /// Either trigger.
     public static func | (lhs: Trigger, rhs: Trigger) -> Trigger { Trigger(clauses: lhs.clauses + rhs.clauses) }
 
+    /// Once, when `run` starts (or resumes).
     public static let started = Trigger(kind: .started)
+    /// At the start of every epoch.
     public static let epochStarted = Trigger(kind: .epochStarted)
+    /// Before each batch is fetched from the data.
     public static let batchFetchStarted = Trigger(kind: .batchFetchStarted)
+    /// After each batch is fetched, before the iteration starts.
     public static let batchFetchCompleted = Trigger(kind: .batchFetchCompleted)
+    /// Before each step.
     public static let iterationStarted = Trigger(kind: .iterationStarted)
+    /// After each step, with its output in the state.
     public static let iterationCompleted = Trigger(kind: .iterationCompleted)
+    /// When `terminateEpoch()` ends an epoch early.
     public static let terminateSingleEpoch = Trigger(kind: .terminateSingleEpoch)
+    /// When `terminate()` stops the run, before the epoch's end is fired.
     public static let terminate = Trigger(kind: .terminate)
+    /// At the end of every epoch.
     public static let epochCompleted = Trigger(kind: .epochCompleted)
+    /// Once, when the run ends (also after `terminate()`).
     public static let completed = Trigger(kind: .completed)
 
     /// A custom event, fired with ``Engine/fire(_:)``.
@@ -106,21 +117,27 @@ public struct Trigger: Sendable {
         Trigger(kind: kind, predicate: predicate)
     }
 
+    /// `epochStarted` filtered: every n-th epoch, only the listed ones, or before or after a given epoch.
     public static func epochStarted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
         on(.epochStarted, every: every, once: once, before: before, after: after)
     }
+    /// `epochCompleted` filtered: every n-th epoch, only the listed ones, or before or after a given epoch.
     public static func epochCompleted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
         on(.epochCompleted, every: every, once: once, before: before, after: after)
     }
+    /// `iterationStarted` filtered: every n-th iteration, only the listed ones, or before or after a given one.
     public static func iterationStarted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
         on(.iterationStarted, every: every, once: once, before: before, after: after)
     }
+    /// `iterationCompleted` filtered: every n-th iteration, only the listed ones, or before or after a given one.
     public static func iterationCompleted(every: Int? = nil, once: [Int]? = nil, before: Int? = nil, after: Int? = nil) -> Trigger {
         on(.iterationCompleted, every: every, once: once, before: before, after: after)
     }
+    /// `iterationCompleted` for the iterations `predicate` accepts.
     public static func iterationCompleted(where predicate: @escaping @Sendable (_ iteration: Int) -> Bool) -> Trigger {
         on(.iterationCompleted, where: predicate)
     }
+    /// `epochCompleted` for the epochs `predicate` accepts.
     public static func epochCompleted(where predicate: @escaping @Sendable (_ epoch: Int) -> Bool) -> Trigger {
         on(.epochCompleted, where: predicate)
     }

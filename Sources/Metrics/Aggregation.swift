@@ -9,9 +9,12 @@ import TensorCore
 /// loss.update(batchLoss.scalar, weight: Float(batch.count))
 /// ```
 public final class Mean: Metric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
 
+    /// An empty mean named `name`.
     public init(name: String = "mean") {
         self.name = name
         state.declare("total", initial: [0], reduction: .sum)
@@ -30,6 +33,8 @@ public final class Mean: Metric {
         state["weight"][0] += Double(values.scalarCount)
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["weight"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return Tensor(Float(state["total"][0] / state["weight"][0]))
@@ -38,25 +43,32 @@ public final class Mean: Metric {
 
 /// The sum of the values fed to it.
 public final class Sum: Metric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
 
+    /// An empty sum named `name`.
     public init(name: String = "sum") {
         self.name = name
         state.declare("total", initial: [0], reduction: .sum)
         state.declare("updates", initial: [0], reduction: .sum)
     }
 
+    /// Adds one value.
     public func update(_ value: Float) {
         state["total"][0] += Double(value)
         state["updates"][0] += 1
     }
 
+    /// Adds every element of `values`.
     public func update(_ values: Tensor) {
         state["total"][0] += values.scalars.reduce(0) { $0 + Double($1) }
         state["updates"][0] += 1
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return Tensor(Float(state["total"][0]))
@@ -65,7 +77,9 @@ public final class Sum: Metric {
 
 /// The largest (``Maximum``) or smallest (``Minimum``) value fed to it.
 public class Extremum: Metric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     let largest: Bool
 
@@ -76,6 +90,7 @@ public class Extremum: Metric {
         state.declare("updates", initial: [0], reduction: .sum)
     }
 
+    /// Adds one value.
     public func update(_ value: Float) {
         let current = state["value"][0]
         state["value"][0] = largest ? Swift.max(current, Double(value)) : Swift.min(current, Double(value))
@@ -88,6 +103,8 @@ public class Extremum: Metric {
         update(extreme)
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return Tensor(Float(state["value"][0]))
@@ -96,11 +113,13 @@ public class Extremum: Metric {
 
 /// The largest value fed to it.
 public final class Maximum: Extremum {
+    /// An empty maximum named `name`.
     public init(name: String = "max") { super.init(name: name, largest: true) }
 }
 
 /// The smallest value fed to it.
 public final class Minimum: Extremum {
+    /// An empty minimum named `name`.
     public init(name: String = "min") { super.init(name: name, largest: false) }
 }
 
@@ -109,10 +128,14 @@ public final class Minimum: Extremum {
 /// averaged, which equals the moving average of the per-step means because the average is
 /// linear in its inputs.
 public final class RunningAverage: Metric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// The smoothing factor: each update keeps `alpha` of the previous value.
     public let alpha: Double
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
 
+    /// An empty running average with smoothing `alpha` (Ignite's default 0.98).
     public init(alpha: Double = 0.98, name: String = "running_average") {
         precondition((0..<1).contains(alpha), "RunningAverage: alpha must be in [0, 1), got \(alpha)")
         self.name = name
@@ -121,12 +144,15 @@ public final class RunningAverage: Metric {
         state.declare("updates", initial: [0], reduction: .max)
     }
 
+    /// Adds one value.
     public func update(_ value: Float) {
         let updates = state["updates"][0]
         state["value"][0] = updates == 0 ? Double(value) : alpha * state["value"][0] + (1 - alpha) * Double(value)
         state["updates"][0] = updates + 1
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return Tensor(Float(state["value"][0]))

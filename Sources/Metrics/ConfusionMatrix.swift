@@ -4,8 +4,11 @@ import TensorCore
 /// and ``MatthewsCorrelation``: a `classes × classes` matrix (2 × 2 for binary tasks), rows
 /// indexed by target, columns by prediction, as scikit-learn and torchmetrics lay it out.
 public class ConfusionMatrixMetric: PredictionMetric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// How predictions and targets are read: binary, multiclass or multilabel.
     public let task: ClassificationTask
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     let classes: Int
     /// The metric's value from the summed `classes × classes` matrix.
@@ -26,6 +29,8 @@ public class ConfusionMatrixMetric: PredictionMetric {
         state.declare("updates", initial: [0], reduction: .sum)
     }
 
+    /// Adds one batch of predictions and targets.
+    /// - Throws: ``MetricError`` naming the problem with their shapes or values.
     public func update(predictions: Tensor, targets: Tensor) throws {
         let batch = try task.decode(predictions: predictions, targets: targets, metric: name)
         var matrix = state["matrix"]
@@ -34,6 +39,8 @@ public class ConfusionMatrixMetric: PredictionMetric {
         state["updates"][0] += Double(batch.count)
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["updates"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return summary(ConfusionCounts(counts: state["matrix"], classes: classes))
@@ -70,8 +77,10 @@ struct ConfusionCounts {
 public final class ConfusionMatrix: ConfusionMatrixMetric {
     /// What each count is divided by.
     public enum Normalization: Sendable { case none, targets, predictions, all }
+    /// How counts are normalized (see ``Normalization``).
     public let normalization: Normalization
 
+    /// A confusion matrix for `task`, normalized by `normalization`.
     public init(task: ClassificationTask, normalization: Normalization = .none, name: String = "confusion_matrix") {
         self.normalization = normalization
         super.init(name: name, task: task) { matrix in
@@ -96,9 +105,12 @@ public final class ConfusionMatrix: ConfusionMatrixMetric {
 /// diagonal and 1 elsewhere (or linear / quadratic in the class distance, for ordinal classes).
 /// Equals scikit-learn's `cohen_kappa_score`. 0 when the expected disagreement is 0.
 public final class CohenKappa: ConfusionMatrixMetric {
+    /// How disagreements weigh: all alike, by distance, or by squared distance between classes.
     public enum Weighting: Sendable { case none, linear, quadratic }
+    /// How disagreements weigh (scikit-learn's `weights`).
     public let weighting: Weighting
 
+    /// Cohen's kappa for `task` with `weighting`.
     public init(task: ClassificationTask, weighting: Weighting = .none, name: String = "cohen_kappa") {
         self.weighting = weighting
         super.init(name: name, task: task) { matrix in
@@ -125,6 +137,7 @@ public final class CohenKappa: ConfusionMatrixMetric {
 /// `matthews_corrcoef`): the correlation between predicted and true classes, from -1 to 1.
 /// 0 when a denominator is 0 (all predictions, or all targets, in one class).
 public final class MatthewsCorrelation: ConfusionMatrixMetric {
+    /// The Matthews correlation coefficient for `task`.
     public init(task: ClassificationTask, name: String = "matthews_corrcoef") {
         super.init(name: name, task: task) { matrix in
             let truth = matrix.truth, predicted = matrix.predicted

@@ -7,7 +7,9 @@ import TensorCore
 /// let validationLoss = Loss { crossEntropy(logits: $0, labels: $1) }
 /// ```
 public final class Loss: PredictionMetric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     private let loss: (_ predictions: Tensor, _ targets: Tensor) -> Tensor
 
@@ -19,6 +21,8 @@ public final class Loss: PredictionMetric {
         state.declare("count", initial: [0], reduction: .sum)
     }
 
+    /// Adds one batch of predictions and targets.
+    /// - Throws: ``MetricError`` naming the problem with their shapes or values.
     public func update(predictions: Tensor, targets: Tensor) throws {
         let count = predictions.shape.first ?? 1
         let value = withoutGradient { loss(predictions, targets) }
@@ -29,6 +33,8 @@ public final class Loss: PredictionMetric {
         state["count"][0] += Double(count)
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         guard state["count"][0] > 0 else { throw MetricError.noUpdates(metric: name) }
         return Tensor(Float(state["total"][0] / state["count"][0]))

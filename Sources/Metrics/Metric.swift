@@ -41,10 +41,15 @@ public protocol Metric: AnyObject {
 }
 
 extension Metric {
+    /// Clears the state (a new epoch).
     public func reset() { state.reset() }
 
+    /// The value over this process's data.
+    /// - Throws: ``MetricError`` when there is no data.
     public func compute() throws -> Tensor { try value(from: state) }
 
+    /// The value over every rank's data, each example counted once: the states are combined first.
+    /// - Throws: ``MetricError`` when there is no data, or a communication error.
     public func compute(over communicator: any Communicator) throws -> Tensor {
         try value(from: state.synchronized(over: communicator))
     }
@@ -87,6 +92,7 @@ public struct MetricState: Sendable {
     /// The names in declaration order (the order collectives use on every rank).
     public private(set) var names: [String] = []
 
+    /// An empty state.
     public init() {}
 
     /// Declares an entry with its initial values and reduction.
@@ -158,6 +164,7 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
     /// The value does not exist for the data seen (ROC AUC with a single class present).
     case undefined(metric: String, reason: String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case .noUpdates(let metric): "\(metric): compute() called before any update; there is no value yet"

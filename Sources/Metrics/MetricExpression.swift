@@ -12,6 +12,7 @@ import TensorCore
 /// let percent = Accuracy(task: .multiclass(classes: 10)) * 100
 /// ```
 public final class MetricExpression: Metric {
+    /// The name it is logged and reported under.
     public let name: String
     /// The metrics this one reads.
     public let parts: [any Metric]
@@ -30,6 +31,8 @@ public final class MetricExpression: Metric {
         set {}
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         combine(try parts.map { try $0.compute() })
     }
@@ -39,6 +42,7 @@ public final class MetricExpression: Metric {
         for part in parts { part.reset() }
     }
 
+    /// The expression over the parts' values on this process.
     public func compute() throws -> Tensor {
         combine(try parts.map { try $0.compute() })
     }
@@ -57,13 +61,23 @@ private func expression(_ lhs: any Metric, _ symbol: String, _ constant: Float, 
     MetricExpression(name: "(\(lhs.name) \(symbol) \(constant))", parts: [lhs]) { operation($0[0]) }
 }
 
+/// A metric computed from the two metrics' values with this operator (no state of its own).
 public func + (lhs: any Metric, rhs: any Metric) -> MetricExpression { expression(lhs, rhs, "+") { $0 + $1 } }
+/// A metric computed from the two metrics' values with this operator (no state of its own).
 public func - (lhs: any Metric, rhs: any Metric) -> MetricExpression { expression(lhs, rhs, "-") { $0 - $1 } }
+/// A metric computed from the two metrics' values with this operator (no state of its own).
 public func * (lhs: any Metric, rhs: any Metric) -> MetricExpression { expression(lhs, rhs, "*") { $0 * $1 } }
+/// A metric computed from the two metrics' values with this operator (no state of its own).
 public func / (lhs: any Metric, rhs: any Metric) -> MetricExpression { expression(lhs, rhs, "/") { $0 / $1 } }
+/// A metric computed from the metric's value and a number with this operator.
 public func + (lhs: any Metric, rhs: Float) -> MetricExpression { expression(lhs, "+", rhs) { $0 + rhs } }
+/// A metric computed from the metric's value and a number with this operator.
 public func - (lhs: any Metric, rhs: Float) -> MetricExpression { expression(lhs, "-", rhs) { $0 - rhs } }
+/// A metric computed from the metric's value and a number with this operator.
 public func * (lhs: any Metric, rhs: Float) -> MetricExpression { expression(lhs, "*", rhs) { $0 * rhs } }
+/// A metric computed from the metric's value and a number with this operator.
 public func / (lhs: any Metric, rhs: Float) -> MetricExpression { expression(lhs, "/", rhs) { $0 / rhs } }
+/// A metric computed from a number and the metric's value with this operator.
 public func * (lhs: Float, rhs: any Metric) -> MetricExpression { expression(rhs, "*", lhs) { lhs * $0 } }
+/// A metric computed from a number and the metric's value with this operator.
 public func + (lhs: Float, rhs: any Metric) -> MetricExpression { expression(rhs, "+", lhs) { lhs + $0 } }

@@ -3,10 +3,13 @@ import TensorCore
 /// Metrics that need every score, not counts: the state keeps all scores and targets seen
 /// (O(examples) memory, unlike the count-based metrics), concatenated across processes.
 public class ScoreRankingMetric: PredictionMetric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// How predictions and targets are read: binary, multiclass or multilabel.
     public let task: ClassificationTask
     /// How per-class values combine (multiclass, one-vs-rest, and multilabel). Default `macro`.
     public let averaging: Averaging
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     /// The value for one class against the rest, or nil when undefined.
     let binaryValue: (_ scores: [Double], _ positives: [Bool]) -> Double?
@@ -22,6 +25,8 @@ public class ScoreRankingMetric: PredictionMetric {
         state.declare("targets", initial: [], reduction: .concatenate)
     }
 
+    /// Adds one batch of predictions and targets.
+    /// - Throws: ``MetricError`` naming the problem with their shapes or values.
     public func update(predictions: Tensor, targets: Tensor) throws {
         let batch = try task.decode(predictions: predictions, targets: targets, metric: name, needsScores: true)
         switch task {
@@ -37,6 +42,8 @@ public class ScoreRankingMetric: PredictionMetric {
         }
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         let scores = state["scores"], targets = state["targets"]
         guard !targets.isEmpty else { throw MetricError.noUpdates(metric: name) }
@@ -76,6 +83,7 @@ public class ScoreRankingMetric: PredictionMetric {
 /// ``MetricError/undefined(metric:reason:)``; per class, such classes are left out of the
 /// average and reported as NaN with `averaging: .none`. Keeps all scores (O(examples) memory).
 public final class ROCAUC: ScoreRankingMetric {
+    /// ROC AUC for `task`, averaged by `averaging`.
     public init(task: ClassificationTask, averaging: Averaging = .macro, name: String = "roc_auc") {
         super.init(name: name, task: task, averaging: averaging, binaryValue: Self.rocArea)
     }
@@ -103,6 +111,7 @@ public final class ROCAUC: ScoreRankingMetric {
 /// `average_precision_score`). Binary, multiclass one-vs-rest and multilabel; default averaging
 /// `macro`. Undefined (as ``ROCAUC``) when a class has no positives. Keeps all scores.
 public final class AveragePrecision: ScoreRankingMetric {
+    /// Average precision for `task`, averaged by `averaging`.
     public init(task: ClassificationTask, averaging: Averaging = .macro, name: String = "average_precision") {
         super.init(name: name, task: task, averaging: averaging, binaryValue: Self.precisionRecallArea)
     }

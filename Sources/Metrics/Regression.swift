@@ -3,10 +3,12 @@ import TensorCore
 /// Regression metrics from running sums (O(outputs) state, exact across processes):
 /// predictions and targets of the same shape, `[batch]` or `[batch, outputs]`.
 public class RegressionMetric: PredictionMetric {
+    /// The name it is logged and reported under.
     public let name: String
     /// The number of output columns; values are averaged uniformly over them (scikit-learn's
     /// `multioutput="uniform_average"`).
     public let outputs: Int
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     /// The metric's value for one output column from its sums.
     let perColumn: (ColumnSums) -> Double
@@ -24,6 +26,8 @@ public class RegressionMetric: PredictionMetric {
         state.declare("count", initial: [0], reduction: .sum)
     }
 
+    /// Adds one batch of predictions and targets.
+    /// - Throws: ``MetricError`` naming the problem with their shapes or values.
     public func update(predictions: Tensor, targets: Tensor) throws {
         guard predictions.shape == targets.shape else {
             throw MetricError.invalidInput(metric: name, problem: "predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
@@ -55,6 +59,8 @@ public class RegressionMetric: PredictionMetric {
         state["count"][0] += Double(p.count / outputs)
     }
 
+    /// The metric computed from `state` (this process's, or every rank's combined).
+    /// - Throws: ``MetricError`` when there is no data or the value is undefined.
     public func value(from state: MetricState) throws -> Tensor {
         let n = state["count"][0]
         guard n > 0 else { throw MetricError.noUpdates(metric: name) }
@@ -78,6 +84,7 @@ struct ColumnSums {
 
 /// Mean squared error over all elements.
 public final class MeanSquaredError: RegressionMetric {
+    /// Mean squared error over `outputs` outputs per example (averaged uniformly).
     public init(outputs: Int = 1, name: String = "mse") {
         super.init(name: name, outputs: outputs) { $0.squaredError / $0.count }
     }
@@ -85,6 +92,7 @@ public final class MeanSquaredError: RegressionMetric {
 
 /// Root mean squared error (per output, then averaged, as scikit-learn's `root_mean_squared_error`).
 public final class RootMeanSquaredError: RegressionMetric {
+    /// Root mean squared error over `outputs` outputs per example (averaged uniformly).
     public init(outputs: Int = 1, name: String = "rmse") {
         super.init(name: name, outputs: outputs) { ($0.squaredError / $0.count).squareRoot() }
     }
@@ -92,6 +100,7 @@ public final class RootMeanSquaredError: RegressionMetric {
 
 /// Mean absolute error.
 public final class MeanAbsoluteError: RegressionMetric {
+    /// Mean absolute error over `outputs` outputs per example (averaged uniformly).
     public init(outputs: Int = 1, name: String = "mae") {
         super.init(name: name, outputs: outputs) { $0.absoluteError / $0.count }
     }
@@ -100,6 +109,7 @@ public final class MeanAbsoluteError: RegressionMetric {
 /// The coefficient of determination, `1 - Σ(y - ŷ)² / Σ(y - ȳ)²`. When the targets are constant:
 /// 1 for perfect predictions, else 0 (scikit-learn's `force_finite` behaviour).
 public final class R2Score: RegressionMetric {
+    /// The coefficient of determination over `outputs` outputs per example (averaged uniformly).
     public init(outputs: Int = 1, name: String = "r2") {
         super.init(name: name, outputs: outputs) { sums in
             let spread = sums.targetSpread
@@ -111,6 +121,7 @@ public final class R2Score: RegressionMetric {
 
 /// Explained variance, `1 - Var(y - ŷ) / Var(y)`; constant targets as for ``R2Score``.
 public final class ExplainedVariance: RegressionMetric {
+    /// Explained variance over `outputs` outputs per example (averaged uniformly).
     public init(outputs: Int = 1, name: String = "explained_variance") {
         super.init(name: name, outputs: outputs) { sums in
             let spread = sums.targetSpread

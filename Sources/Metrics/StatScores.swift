@@ -6,14 +6,18 @@ import TensorCore
 ///
 /// Subclasses only say how the counts become a value.
 public class StatScoresMetric: PredictionMetric {
+    /// The name it is logged and reported under.
     public let name: String
+    /// How predictions and targets are read: binary, multiclass or multilabel.
     public let task: ClassificationTask
+    /// How per-class values combine into one (see ``Averaging``).
     public let averaging: Averaging
     /// The value where a denominator is 0 (a class never predicted, for precision). Default 0,
     /// as in torchmetrics and scikit-learn (which also warns).
     public let zeroDivision: Double
     /// Multiclass only: a prediction is right when the target is among the `topK` highest scores.
     public let topK: Int
+    /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
     /// The metric's value for one class from its counts; nil where the denominator is 0.
     let perClass: (_ tp: Double, _ fp: Double, _ tn: Double, _ fn: Double) -> Double?
@@ -37,6 +41,8 @@ public class StatScoresMetric: PredictionMetric {
         state.declare("updates", initial: [0], reduction: .sum)
     }
 
+    /// Adds one batch of predictions and targets.
+    /// - Throws: ``MetricError`` naming the problem with their shapes or values.
     public func update(predictions: Tensor, targets: Tensor) throws {
         let batch = try task.decode(predictions: predictions, targets: targets, metric: name, needsScores: topK > 1)
         var tp = state["tp"], fp = state["fp"], tn = state["tn"], fn = state["fn"]
@@ -155,6 +161,7 @@ public class StatScoresMetric: PredictionMetric {
 /// try accuracy.update(predictions: logits, targets: labels)
 /// ```
 public final class Accuracy: StatScoresMetric {
+    /// The metric for `task`: `averaging` combines classes, `topK` counts a hit among the k best scores, `zeroDivision` is the value of 0/0.
     public init(task: ClassificationTask, averaging: Averaging = .micro, topK: Int = 1, zeroDivision: Double = 0, name: String = "accuracy") {
         let multiclass: Bool
         if case .multiclass = task { multiclass = true } else { multiclass = false }
@@ -169,6 +176,7 @@ public final class Accuracy: StatScoresMetric {
 /// Precision: `tp / (tp + fp)`, the fraction of positive predictions that are right. Default
 /// averaging `macro`; a class never predicted gets `zeroDivision` (default 0).
 public final class Precision: StatScoresMetric {
+    /// The metric for `task`: `averaging` combines classes, `topK` counts a hit among the k best scores, `zeroDivision` is the value of 0/0.
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "precision") {
         super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { tp, fp, _, _ in
             tp + fp == 0 ? nil : tp / (tp + fp)
@@ -179,6 +187,7 @@ public final class Precision: StatScoresMetric {
 /// Recall (sensitivity): `tp / (tp + fn)`, the fraction of positives found. Default averaging
 /// `macro`; a class absent from the targets gets `zeroDivision` (default 0).
 public final class Recall: StatScoresMetric {
+    /// The metric for `task`: `averaging` combines classes, `topK` counts a hit among the k best scores, `zeroDivision` is the value of 0/0.
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "recall") {
         super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { tp, _, _, fn in
             tp + fn == 0 ? nil : tp / (tp + fn)
@@ -188,6 +197,7 @@ public final class Recall: StatScoresMetric {
 
 /// Specificity: `tn / (tn + fp)`, the fraction of negatives recognized. Default averaging `macro`.
 public final class Specificity: StatScoresMetric {
+    /// The metric for `task`: `averaging` combines classes, `topK` counts a hit among the k best scores, `zeroDivision` is the value of 0/0.
     public init(task: ClassificationTask, averaging: Averaging = .macro, topK: Int = 1, zeroDivision: Double = 0, name: String = "specificity") {
         super.init(name: name, task: task, averaging: averaging, zeroDivision: zeroDivision, topK: topK) { _, fp, tn, _ in
             tn + fp == 0 ? nil : tn / (tn + fp)
@@ -203,8 +213,10 @@ public final class Specificity: StatScoresMetric {
 /// let f2 = FBetaScore(task: .binary(), beta: 2)
 /// ```
 public final class FBetaScore: StatScoresMetric {
+    /// How much more recall weighs than precision (1: the F1 score).
     public let beta: Double
 
+    /// The F-beta score for `task` with `beta`; the other settings as for ``Precision``.
     public init(task: ClassificationTask, beta: Double = 1, averaging: Averaging = .macro, topK: Int = 1,
                 zeroDivision: Double = 0, name: String? = nil) {
         self.beta = beta

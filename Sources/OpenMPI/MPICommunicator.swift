@@ -20,7 +20,9 @@ import TensorCore
 /// try world.allReduce(&gradients, operation: .mean)
 /// ```
 public final class MPICommunicator: Communicator, @unchecked Sendable {
+    /// This process's index, from 0 to `worldSize - 1`.
     public let rank: Int
+    /// How many processes take part.
     public let worldSize: Int
     /// Seconds a collective may wait before the job is aborted.
     public let timeout: Double
@@ -124,6 +126,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// Combines `values` elementwise over every rank, in rank order, and gives every rank the result.
     public func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation reduction: ReductionOperation) throws {
         guard worldSize > 1, !values.isEmpty else { return }
         try collective("allReduce") {
@@ -138,6 +141,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// Replaces `values` on every rank with `root`'s.
     public func broadcast<Scalar: CommunicationScalar>(_ values: inout [Scalar], from root: Int) throws {
         guard (0..<worldSize).contains(root) else {
             throw CommunicatorError.invalidArgument(collective: "broadcast", detail: "root \(root) outside a world of \(worldSize)")
@@ -151,6 +155,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// Every rank's `values` (lengths may differ), in rank order.
     public func allGather<Scalar: CommunicationScalar>(_ values: [Scalar]) throws -> [[Scalar]] {
         guard worldSize > 1 else { return [values] }
         return try collective("allGather") {
@@ -171,6 +176,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// Combines `values` over every rank and returns this rank's block of the result (``Communicator/block(of:for:)``).
     public func reduceScatter<Scalar: CommunicationScalar>(_ values: [Scalar], operation reduction: ReductionOperation) throws -> [Scalar] {
         guard worldSize > 1 else { return values }
         var result = try collective("reduceScatter") { () -> [Scalar] in
@@ -191,6 +197,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         return result
     }
 
+    /// Returns once every rank has called it.
     public func barrier() throws {
         guard worldSize > 1 else { return }
         try collective("barrier") { try MPI.check(MPI_Barrier(comm), "MPI_Barrier") }

@@ -81,10 +81,15 @@ public final class Trainer {
     public var maxSteps: Int?
     /// Wall-clock budget; training stops after the batch that exceeds it.
     public var maxTime: Double?
+    /// Training batches per epoch: all, a count, or a fraction.
     public var limitTrainBatches = BatchLimit.all
+    /// Validation batches per pass.
     public var limitValidationBatches = BatchLimit.all
+    /// Test batches per `test`.
     public var limitTestBatches = BatchLimit.all
+    /// Prediction batches per `predict`.
     public var limitPredictBatches = BatchLimit.all
+    /// When validation runs within an epoch (by default at its end).
     public var validationInterval = ValidationInterval.fraction(1)
     /// Validate every this many epochs; nil validates only by ``validationInterval`` batches.
     public var checkValidationEveryEpochs: Int? = 1
@@ -92,6 +97,7 @@ public final class Trainer {
     public var sanityValidationSteps = 2
     /// Batches whose gradients are summed per optimizer step.
     public var gradientAccumulation = 1
+    /// Applied to the summed gradients before each optimizer step.
     public var gradientClipping: GradientClipping?
     /// Kernels are deterministic in this package whatever the setting; kept for Lightning parity.
     public var deterministic = true
@@ -99,6 +105,7 @@ public final class Trainer {
     public var fastDevRun: Int?
     /// Train and validate on these first batches only (no shuffling of their order is assumed).
     public var overfitBatches: BatchLimit?
+    /// Behaviour added to runs, called in order (monitoring ones last).
     public var callbacks: [any Callback] = []
     /// Loggers; nil gives a ``CSVLogger`` under `rootDirectory/lightning_logs`, `[]` none.
     public var loggers: [any MetricsLogger]?
@@ -106,8 +113,11 @@ public final class Trainer {
     public var logEveryNSteps = 50
     /// Adds a default ``CheckpointCallback`` (last epoch) when none is configured.
     public var enableCheckpointing = true
+    /// Adds a ``ProgressBarCallback`` when none is configured.
     public var enableProgressBar = true
+    /// Prints a ``ModelSummary`` at the start of `fit`.
     public var enableModelSummary = true
+    /// Where default checkpoints and logs go.
     public var rootDirectory = "."
     /// One process, or data parallelism over ``devices`` processes.
     public var strategy = Strategy.singleProcess
@@ -152,6 +162,7 @@ public final class Trainer {
     public internal(set) weak var module: (any Module)?
     /// The optimizer and scheduler of the current `fit`.
     public internal(set) var optimizer: (any Optimizer)?
+    /// The learning-rate scheduler of the current `fit`, if any.
     public internal(set) var scheduler: LearningRateScheduler?
     var schedulerConfiguration: SchedulerConfiguration?
     /// Loggers in use during a run.

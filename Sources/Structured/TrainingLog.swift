@@ -53,6 +53,7 @@ public enum TrainerError: Error, CustomStringConvertible, Equatable {
     case noCheckpoint(String)
     case nonScalarValue(name: String, shape: [Int])
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .loggingNotAllowed(name, hook): "log(\"\(name)\") is not allowed in \(hook)"

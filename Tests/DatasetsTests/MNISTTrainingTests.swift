@@ -10,8 +10,8 @@ struct TrainingTests {
 
     /// A small network with dropout, so the random generator's state matters too.
     static func makeNetwork() -> Sequential {
-        Sequential(Flatten(), Linear(inputSize: 784, outputSize: 64), ReLU(), Dropout(probability: 0.2),
-                   Linear(inputSize: 64, outputSize: 10))
+        Sequential(Flatten(), Linear(inFeatures: 784, outFeatures: 64), ReLU(), Dropout(probability: 0.2),
+                   Linear(inFeatures: 64, outFeatures: 10))
     }
 
     /// Trains `network` for the global steps `range` (batch `step % batchesPerEpoch` of epoch
@@ -77,8 +77,8 @@ struct TrainingTests {
 
     @Test func mlpReachesReferenceAccuracyInOneEpoch() {
         withRandomScope(seed: 0) {
-        let network = Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(),
-                                 Linear(inputSize: 256, outputSize: 128), ReLU(), Linear(inputSize: 128, outputSize: 10))
+        let network = Sequential(Flatten(), Linear(inFeatures: 784, outFeatures: 256), ReLU(),
+                                 Linear(inFeatures: 256, outFeatures: 128), ReLU(), Linear(inFeatures: 128, outFeatures: 10))
         let optimizer = Adam(for: network, learningRate: 1e-3)
         for batch in DataLoader(Self.mnist.train, batchSize: 64, shuffle: true, seed: 0).batches(epoch: 0) {
             let loss = crossEntropy(logits: network(batch.inputs), labels: batch.labels)

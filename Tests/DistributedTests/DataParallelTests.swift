@@ -17,7 +17,7 @@ func syntheticData(count: Int = 100, seed: UInt64 = 1) -> TensorDataset {
 }
 
 func makeNetwork() -> Sequential {
-    Sequential(Linear(inputSize: 4, outputSize: 16), ReLU(), Linear(inputSize: 16, outputSize: 3))
+    Sequential(Linear(inFeatures: 4, outFeatures: 16), ReLU(), Linear(inFeatures: 16, outFeatures: 3))
 }
 
 /// One process, global batch 64, plain loop: the reference every distributed run must match.
@@ -151,7 +151,7 @@ func expectClose(_ a: [Float], _ b: [Float], sourceLocation: SourceLocation = #_
     @Test func mismatchedModelsAreRefusedOnEveryRank() {
         #expect(throws: DistributedError.self) {
             _ = try InProcessCommunicator.run(worldSize: 2) { communicator in
-                let model = communicator.rank == 0 ? Sequential(Linear(inputSize: 4, outputSize: 3)) : Sequential(Linear(inputSize: 4, outputSize: 2))
+                let model = communicator.rank == 0 ? Sequential(Linear(inFeatures: 4, outFeatures: 3)) : Sequential(Linear(inFeatures: 4, outFeatures: 2))
                 try model.broadcastState(over: communicator)
             }
         }

@@ -31,7 +31,7 @@ final class CountingModule: TrainingModule {
 
 /// A network with BatchNorm, whose running statistics differ between ranks' shards.
 final class NormalizedModule: TrainingModule {
-    let network = Sequential(Linear(inputSize: 4, outputSize: 8), BatchNorm1D(features: 8), ReLU(), Linear(inputSize: 8, outputSize: 3))
+    let network = Sequential(Linear(inFeatures: 4, outFeatures: 8), BatchNorm1D(features: 8), ReLU(), Linear(inFeatures: 8, outFeatures: 3))
     var isTraining = true
     var children: [(String, any TensorCore.Module)] { [("network", network)] }
     func callAsFunction(_ x: Tensor) -> Tensor { network(x) }

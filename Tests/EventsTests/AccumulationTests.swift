@@ -15,7 +15,7 @@ func referenceAccumulationWeights(accumulation k: Int, epochs: Int, loader: Data
 }
 
 func makeAccumulationModel() -> Sequential {
-    Sequential(Linear(inputSize: 4, outputSize: 8), ReLU(), Linear(inputSize: 8, outputSize: 3))
+    Sequential(Linear(inFeatures: 4, outFeatures: 8), ReLU(), Linear(inFeatures: 8, outFeatures: 3))
 }
 
 @Suite struct AccumulationTests {

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct HandlerTests {
     @Test func checkpointsKeepTheLastN() throws {
         let folder = try makeTemporaryFolder()
-        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
         let optimizer = SGD(for: model, learningRate: 0.1)
         let trainer = supervisedTrainer(model: model, optimizer: optimizer)
         let checkpoints = ModelCheckpoint(directory: folder, prefix: "last", keep: 2)
@@ -22,7 +22,7 @@ import TestSupport
 
     @Test func checkpointsKeepTheBestNByScore() throws {
         let folder = try makeTemporaryFolder()
-        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
         let optimizer = SGD(for: model, learningRate: 0.1)
         let trainer = supervisedTrainer(model: model, optimizer: optimizer)
         let scores: [Float] = [0.5, 0.9, 0.7, 0.95, 0.6]

@@ -14,7 +14,7 @@ func syntheticData(count: Int = 96, seed: UInt64 = 1) -> TensorDataset {
 }
 
 func makeClassifier() -> Sequential {
-    Sequential(Linear(inputSize: 4, outputSize: 16), ReLU(), Dropout(probability: 0.1), Linear(inputSize: 16, outputSize: 3))
+    Sequential(Linear(inFeatures: 4, outFeatures: 16), ReLU(), Dropout(probability: 0.1), Linear(inFeatures: 16, outFeatures: 3))
 }
 
 @Suite struct SupervisedTests {
@@ -45,7 +45,7 @@ func makeClassifier() -> Sequential {
     @Test func gradientAccumulationEqualsALargerBatch() throws {
         func train(batchSize: Int, accumulation: Int) throws -> [[Float]] {
             try withRandomScope(seed: 3) {
-                let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+                let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
                 let trainer = supervisedTrainer(model: model, optimizer: SGD(for: model, learningRate: 0.1),
                                                 options: SupervisedOptions(gradientAccumulationSteps: accumulation))
                 try trainer.run(DataLoader(syntheticData(count: 32), batchSize: batchSize), maxEpochs: 2)
@@ -57,7 +57,7 @@ func makeClassifier() -> Sequential {
     }
 
     @Test func clippingBoundsTheUpdate() throws { try withRandomScope(seed: 4) {
-        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
         let before = model.parameters.map(\.scalars)
         let trainer = supervisedTrainer(model: model, optimizer: SGD(for: model, learningRate: 1),
                                         loss: { 1000 * crossEntropy(logits: $0, labels: $1) },
@@ -111,7 +111,7 @@ func makeClassifier() -> Sequential {
         let model = makeClassifier()
         let optimizer = Adam(for: model)
         try TrainingCheckpoint(model: model, optimizer: optimizer, epoch: 1, step: 6).save(to: folder + "/x.ckpt")
-        let other = Sequential(Linear(inputSize: 4, outputSize: 2))
+        let other = Sequential(Linear(inFeatures: 4, outFeatures: 2))
         #expect(throws: CheckpointError.self) {
             try TrainingCheckpoint(contentsOf: folder + "/x.ckpt").restore(model: other, optimizer: Adam(for: other))
         }

@@ -22,7 +22,7 @@ final class Classifier: TrainingModule {
     var failAtStep: Int?
 
     init(dropout: Float = 0) {
-        network = Sequential(Linear(inputSize: 4, outputSize: 16), ReLU(), Dropout(probability: dropout), Linear(inputSize: 16, outputSize: 3))
+        network = Sequential(Linear(inFeatures: 4, outFeatures: 16), ReLU(), Dropout(probability: dropout), Linear(inFeatures: 16, outFeatures: 3))
     }
 
     var children: [(String, any Module)] { [("network", network)] }

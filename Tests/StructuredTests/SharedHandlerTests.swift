@@ -14,7 +14,7 @@ import TestSupport
 
     /// A module whose validation logs the next score of ``scores``.
     final class Scripted: TrainingModule {
-        let layer = Linear(inputSize: 4, outputSize: 3)
+        let layer = Linear(inFeatures: 4, outFeatures: 3)
         var isTraining = true
         var epoch = 0
         var children: [(String, any Module)] { [("layer", layer)] }
@@ -42,7 +42,7 @@ import TestSupport
     /// Events: the same scores from an evaluator, with `ModelCheckpoint` and `EarlyStopping`.
     func events(patience: Int) throws -> (epochs: Int, kept: [Float]) {
         let folder = try makeTemporaryFolder("events")
-        let model = Sequential(Linear(inputSize: 4, outputSize: 3))
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
         let optimizer = SGD(for: model, learningRate: 0.01)
         let trainer = supervisedTrainer(model: model, optimizer: optimizer)
         var evaluated = 0

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct LoggingTests {
     /// A module whose training step logs the batch index, per step and per epoch, with each reduction.
     final class Logging: TrainingModule {
-        let layer = Linear(inputSize: 4, outputSize: 3)
+        let layer = Linear(inFeatures: 4, outFeatures: 3)
         var isTraining = true
         var children: [(String, any Module)] { [("layer", layer)] }
         func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
@@ -201,14 +201,14 @@ import TestSupport
 
     @Test func badInputIsRefusedBeforeTraining() throws {
         final class NoOptimizer: TrainingModule {
-            let layer = Linear(inputSize: 4, outputSize: 3)
+            let layer = Linear(inFeatures: 4, outFeatures: 3)
             var isTraining = true
             func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
             func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? { nil }
             func configureOptimizers() -> OptimizerConfiguration? { nil }
         }
         final class Manual: TrainingModule {
-            let layer = Linear(inputSize: 4, outputSize: 3)
+            let layer = Linear(inFeatures: 4, outFeatures: 3)
             var isTraining = true
             var automaticOptimization: Bool { false }
             var children: [(String, any Module)] { [("layer", layer)] }
@@ -331,7 +331,7 @@ final class FailInEpoch: Callback {
 @Suite struct PlateauScheduleTests {
     /// A module whose monitored value follows a script, to pin when the rate drops.
     final class Scripted: TrainingModule {
-        let layer = Linear(inputSize: 4, outputSize: 3)
+        let layer = Linear(inFeatures: 4, outFeatures: 3)
         let values: [Float]
         var epoch = 0
         var isTraining = true
@@ -365,7 +365,7 @@ final class FailInEpoch: Callback {
         #expect(rates == [1, 1, 1, 1, 0.5, 0.5, 0.25])
         let missing = quietTrainer()
         final class NoScore: TrainingModule {
-            let layer = Linear(inputSize: 4, outputSize: 3)
+            let layer = Linear(inFeatures: 4, outFeatures: 3)
             var isTraining = true
             func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }
             func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? { crossEntropy(logits: self(batch.inputs), labels: batch.labels) }

@@ -9,7 +9,7 @@ import TestSupport
 /// A module around a small network with SGD and momentum, so that an extra or a missing step
 /// changes the weights.
 final class MomentumModule: TrainingModule {
-    let network = Sequential(Linear(inputSize: 4, outputSize: 8), ReLU(), Linear(inputSize: 8, outputSize: 3))
+    let network = Sequential(Linear(inFeatures: 4, outFeatures: 8), ReLU(), Linear(inFeatures: 8, outFeatures: 3))
     var isTraining = true
     var children: [(String, any Module)] { [("network", network)] }
     func callAsFunction(_ x: Tensor) -> Tensor { network(x) }
@@ -130,7 +130,7 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
     /// through the exception hooks, naming the layer, and the process lives on.
     @Test func dataDependentErrorsReachTheExceptionHooks() throws {
         final class Normalized: TrainingModule {
-            let network = Sequential(Linear(inputSize: 4, outputSize: 6), BatchNorm1D(features: 6), Linear(inputSize: 6, outputSize: 3))
+            let network = Sequential(Linear(inFeatures: 4, outFeatures: 6), BatchNorm1D(features: 6), Linear(inFeatures: 6, outFeatures: 3))
             var isTraining = true
             var exceptions: [String] = []
             var children: [(String, any Module)] { [("network", network)] }
@@ -165,7 +165,7 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
     /// Logging a tensor that is not one number names the key.
     @Test func loggingANonScalarThrowsNamingTheKey() throws {
         final class Logs: TrainingModule {
-            let layer = Linear(inputSize: 4, outputSize: 3)
+            let layer = Linear(inFeatures: 4, outFeatures: 3)
             var isTraining = true
             var children: [(String, any Module)] { [("layer", layer)] }
             func callAsFunction(_ x: Tensor) -> Tensor { layer(x) }

@@ -7,12 +7,12 @@ import TestSupport
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
     @Test func modelStateRoundTrips() throws { try withRandomScope(seed: 1) {
-        let model = Sequential(Linear(inputSize: 3, outputSize: 4), BatchNorm1D(features: 4))
+        let model = Sequential(Linear(inFeatures: 3, outFeatures: 4), BatchNorm1D(features: 4))
         _ = model(Tensor(randomNormal: [5, 3], seed: 2))   // moves the running statistics
         let path = try makeTemporaryFolder() + "/model.safetensors"
         try model.saveState(to: path, metadata: ["note": "round trip"])
         seedEverything(9)
-        let copy = Sequential(Linear(inputSize: 3, outputSize: 4), BatchNorm1D(features: 4))
+        let copy = Sequential(Linear(inFeatures: 3, outFeatures: 4), BatchNorm1D(features: 4))
         let differentBefore = copy.namedState.map(\.tensor.scalars) != model.namedState.map(\.tensor.scalars)
         #expect(differentBefore)
         try copy.loadState(from: path)
@@ -35,7 +35,7 @@ import TestSupport
 
     /// The bytes Python verifies (`make_safetensors_fixture.py`) are exactly what we write.
     @Test func writesTheFilePythonVerified() throws {
-        let layer = Linear(inputSize: 3, outputSize: 2)
+        let layer = Linear(inFeatures: 3, outFeatures: 2)
         layer.weight.assign(Tensor([[1.5, -2.0, 0.25], [3.0, 0.0, -0.125]]))
         layer.bias!.assign(Tensor([0.5, -4.0]))
         let bytes = SafeTensorsFile(tensors: layer.namedState, metadata: ["written_by": "swifttrain"]).serialized()
@@ -60,13 +60,13 @@ import TestSupport
     }
 
     @Test func mismatchedModelIsLeftUntouched() throws { try withRandomScope(seed: 4) {
-        let small = Linear(inputSize: 3, outputSize: 2)
+        let small = Linear(inFeatures: 3, outFeatures: 2)
         let path = try makeTemporaryFolder() + "/small.safetensors"
         try small.saveState(to: path)
-        let other = Sequential(Linear(inputSize: 3, outputSize: 5))
+        let other = Sequential(Linear(inFeatures: 3, outFeatures: 5))
         let before = other.namedState.map(\.tensor.scalars)
         #expect(throws: CheckpointError.unexpectedEntry(name: "weight")) { try other.loadState(from: path) }
-        let wider = Linear(inputSize: 3, outputSize: 5)
+        let wider = Linear(inFeatures: 3, outFeatures: 5)
         let widerBefore = wider.weight.scalars
         #expect(throws: CheckpointError.shapeMismatch(name: "weight", expected: [5, 3], found: [2, 3])) {
             try wider.loadState(from: path)
@@ -92,7 +92,7 @@ import TestSupport
     }
 
     @Test func trainingCheckpointRefusesAnotherModelWithoutChangingAnything() throws { try withRandomScope(seed: 5) {
-        let model = Linear(inputSize: 4, outputSize: 3)
+        let model = Linear(inFeatures: 4, outFeatures: 3)
         let optimizer = Adam(for: model, learningRate: 0.01)
         model(Tensor(ones: [2, 4])).sum().backward()
         optimizer.step()
@@ -102,7 +102,7 @@ import TestSupport
         let loaded = try TrainingCheckpoint(contentsOf: path)
         #expect(loaded.epoch == 2 && loaded.step == 40 && loaded.extra == ["batch": "7"])
 
-        let other = Linear(inputSize: 4, outputSize: 2)
+        let other = Linear(inFeatures: 4, outFeatures: 2)
         let otherOptimizer = Adam(for: other, learningRate: 0.5)
         let before = other.weight.scalars
         #expect(throws: CheckpointError.shapeMismatch(name: "weight", expected: [2, 4], found: [3, 4])) {

@@ -9,18 +9,18 @@ import TestSupport
 /// keeps memory in check, and every mutated file is small, so nothing can hang.
 @Suite struct FuzzTests {
     @Test func safetensorsFiles() throws {
-        let model = Sequential(Linear(inputSize: 3, outputSize: 4), BatchNorm1D(features: 4))
+        let model = Sequential(Linear(inFeatures: 3, outFeatures: 4), BatchNorm1D(features: 4))
         let original = SafeTensorsFile(tensors: model.namedState, metadata: ["note": "fuzz"]).serialized()
         let result = try fuzzFiles(original, name: "model.safetensors", seed: 3) { path in
             let file = try SafeTensorsFile(contentsOf: path)
             for (_, tensor) in file.tensors { #expect(tensor.scalars.count == tensor.shape.reduce(1, *)) }
-            try Sequential(Linear(inputSize: 3, outputSize: 4), BatchNorm1D(features: 4)).loadState(file.tensors)
+            try Sequential(Linear(inFeatures: 3, outFeatures: 4), BatchNorm1D(features: 4)).loadState(file.tensors)
         }
         #expect(result.threw > 0 && result.loaded > 0)   // some flips land in data bytes and load
     }
 
     @Test func trainingCheckpoints() throws {
-        let model = Sequential(Linear(inputSize: 3, outputSize: 4), ReLU(), Linear(inputSize: 4, outputSize: 2))
+        let model = Sequential(Linear(inFeatures: 3, outFeatures: 4), ReLU(), Linear(inFeatures: 4, outFeatures: 2))
         let optimizer = Adam(for: model)
         for _ in 0..<2 {
             optimizer.zeroGradients()
@@ -32,7 +32,7 @@ import TestSupport
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let result = try fuzzFiles(original, name: "train.ckpt", seed: 4) { path in
             let checkpoint = try TrainingCheckpoint(contentsOf: path)
-            let fresh = Sequential(Linear(inputSize: 3, outputSize: 4), ReLU(), Linear(inputSize: 4, outputSize: 2))
+            let fresh = Sequential(Linear(inFeatures: 3, outFeatures: 4), ReLU(), Linear(inFeatures: 4, outFeatures: 2))
             try checkpoint.restore(model: fresh, optimizer: Adam(for: fresh))
         }
         // The checksum leaves almost nothing loadable: a mutation either breaks the format or is caught.

@@ -40,7 +40,7 @@ import TestSupport
 
     /// A checkpoint of an Adam optimizer after one step, as safetensors to tamper with.
     func adamCheckpoint() throws -> SafeTensorsFile {
-        let model = Sequential(Linear(inputSize: 2, outputSize: 2))
+        let model = Sequential(Linear(inFeatures: 2, outFeatures: 2))
         let optimizer = Adam(for: model)
         (model(Tensor([[1, 2]])).sum()).backward()
         optimizer.step()
@@ -69,7 +69,7 @@ import TestSupport
             let path = try tampered(file) { $0["optimizer_numbers"] = numbers.replacingOccurrences(of: "\"step.0\":1", with: "\"step.0\":\(bad)") }
             #expect(throws: CheckpointError.self, "step \(bad)") {
                 let checkpoint = try TrainingCheckpoint(contentsOf: path)
-                let model = Sequential(Linear(inputSize: 2, outputSize: 2))
+                let model = Sequential(Linear(inFeatures: 2, outFeatures: 2))
                 try checkpoint.restore(model: model, optimizer: Adam(for: model))
             }
             #expect { try TrainingCheckpoint(contentsOf: path) } throws: { "\($0)".contains(field) }

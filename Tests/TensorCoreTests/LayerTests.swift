@@ -100,7 +100,7 @@ import TestSupport
     func batchNormMatchesPyTorch(_ name: String) {
         let f = Self.torch
         let x = f.tensor(name, "x")
-        let layer: BatchNormalization = x.rank == 2 ? BatchNorm1D(features: 3) : BatchNorm2D(channels: 3)
+        let layer: BatchNormalization = x.rank == 2 ? BatchNorm1D(features: 3) : BatchNorm2D(features: 3)
         layer.weight.assign(f.tensor(name, "weight"))
         layer.bias.assign(f.tensor(name, "bias"))
         x.requiresGradient = true
@@ -128,7 +128,7 @@ import TestSupport
     }
 
     @Test func namedParametersFollowPyTorchNaming() {
-        let model = Sequential(Flatten(), Linear(inputSize: 4, outputSize: 3), ReLU(), Linear(inputSize: 3, outputSize: 2, hasBias: false))
+        let model = Sequential(Flatten(), Linear(inFeatures: 4, outFeatures: 3), ReLU(), Linear(inFeatures: 3, outFeatures: 2, hasBias: false))
         #expect(model.namedParameters.map(\.name) == ["1.weight", "1.bias", "3.weight"])
         #expect(model.parameterCount == 4 * 3 + 3 + 3 * 2)
         let norm = BatchNorm1D(features: 2)
@@ -138,7 +138,7 @@ import TestSupport
 
     @Test func trainAndEvalReachEveryDescendant() {
         let dropout = Dropout(probability: 0.5)
-        let model = Sequential(Linear(inputSize: 2, outputSize: 2), Sequential(dropout))
+        let model = Sequential(Linear(inFeatures: 2, outFeatures: 2), Sequential(dropout))
         model.eval()
         #expect(!dropout.isTraining)
         let x = Tensor(ones: [3, 2])
@@ -148,7 +148,7 @@ import TestSupport
     }
 
     @Test func zeroGradientsClearsEveryParameter() {
-        let model = Sequential(Linear(inputSize: 2, outputSize: 2))
+        let model = Sequential(Linear(inFeatures: 2, outFeatures: 2))
         model(Tensor(ones: [1, 2])).sum().backward()
         #expect(model.parameters.allSatisfy { $0.gradient != nil })
         model.zeroGradients()
@@ -167,7 +167,7 @@ import TestSupport
     } }
 
     @Test func initializationMatchesPyTorchBounds() { withRandomScope(seed: 0) {
-        let layer = Linear(inputSize: 100, outputSize: 50)
+        let layer = Linear(inFeatures: 100, outFeatures: 50)
         let bound: Float = 0.1
         #expect(layer.weight.max().scalar <= bound && layer.weight.min().scalar >= -bound)
         #expect(layer.weight.max().scalar > 0.09 && layer.weight.min().scalar < -0.09)
@@ -175,7 +175,7 @@ import TestSupport
         let conv = Conv2D(inChannels: 4, outChannels: 2, kernelSize: 5)
         #expect(conv.weight.max().scalar <= 0.1 && conv.weight.max().scalar > 0.09)
         seedEverything(0)
-        let repeated = Linear(inputSize: 100, outputSize: 50).weight.scalars == layer.weight.scalars
+        let repeated = Linear(inFeatures: 100, outFeatures: 50).weight.scalars == layer.weight.scalars
         #expect(repeated, "seedEverything(0) did not repeat the initialization")
     } }
 }

@@ -4,7 +4,7 @@ import Structured
 import TensorCore
 
 final class Classifier: TrainingModule {
-    let network = Sequential(Linear(inputSize: 4, outputSize: 8), ReLU(), Linear(inputSize: 8, outputSize: 2))
+    let network = Sequential(Linear(inFeatures: 4, outFeatures: 8), ReLU(), Linear(inFeatures: 8, outFeatures: 2))
     var isTraining = true
     var children: [(String, any Module)] { [("network", network)] }
     func callAsFunction(_ x: Tensor) -> Tensor { network(x) }
@@ -19,6 +19,6 @@ let data = TensorDataset(inputs: inputs, labels: Tensor((0..<32).map { Float($0 
 let trainer = Trainer(maxEpochs: 2)
 (trainer.loggers, trainer.enableCheckpointing, trainer.enableProgressBar, trainer.enableModelSummary) = ([], false, false, false)
 try trainer.fit(Classifier(), train: DataLoader(data, batchSize: 8))
-let model = Sequential(Linear(inputSize: 4, outputSize: 2))
+let model = Sequential(Linear(inFeatures: 4, outFeatures: 2))
 try supervisedTrainer(model: model, optimizer: SGD(for: model, learningRate: 0.1)).run(DataLoader(data, batchSize: 8), maxEpochs: 2)
 print("consumer: trained with Structured (\(trainer.globalStep) steps) and Events, without OpenMPI")

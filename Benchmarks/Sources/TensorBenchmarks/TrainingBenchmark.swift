@@ -14,8 +14,8 @@ func runTrainingBenchmark(repetitions: Int = 5) {
     }
     print("\ntraining: one MNIST epoch of the mlp, batch 64, \(repetitions) interleaved runs each")
     func makeModel() -> Sequential {
-        Sequential(Flatten(), Linear(inputSize: 784, outputSize: 256), ReLU(), Linear(inputSize: 256, outputSize: 128),
-                   ReLU(), Linear(inputSize: 128, outputSize: 10))
+        Sequential(Flatten(), Linear(inFeatures: 784, outFeatures: 256), ReLU(), Linear(inFeatures: 256, outFeatures: 128),
+                   ReLU(), Linear(inFeatures: 128, outFeatures: 10))
     }
     let loader = DataLoader(mnist.train, batchSize: 64, shuffle: true, seed: 0)
     func seconds(_ body: () throws -> Void) rethrows -> Double {

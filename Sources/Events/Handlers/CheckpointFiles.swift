@@ -26,7 +26,9 @@ public enum CheckpointRetention: Sendable, Equatable {
 public struct CheckpointFiles: Sendable {
     /// One kept file and the score it was saved with.
     public struct File: Codable, Sendable, Equatable {
+        /// Where the file is.
         public let path: String
+        /// The score it was saved with (nil when files are ranked by age).
         public let score: Float?
     }
 

@@ -19,7 +19,9 @@ public struct EarlyStoppingRule: Sendable {
 
     /// What a checkpoint keeps of the rule: the best value and the observations since.
     public struct State: Codable, Sendable, Equatable {
+        /// The best value so far.
         public var best: Float?
+        /// Observations since the last improvement.
         public var waitCount: Int
     }
 

@@ -6,12 +6,16 @@ import Metrics
 public struct PatienceTracker: Sendable {
     /// Which way the value improves.
     public let mode: MonitorMode
+    /// Observations without improvement after which patience has run out.
     public let patience: Int
+    /// The change that counts as an improvement.
     public let minimumDelta: Float
+    /// The best value so far.
     public private(set) var best: Float?
     /// Observations since the last improvement.
     public private(set) var waitCount = 0
 
+    /// A tracker in direction `mode`; see the properties.
     public init(mode: MonitorMode, patience: Int, minimumDelta: Float = 0) {
         precondition(patience >= 1, "patience must be at least 1, got \(patience)")
         precondition(minimumDelta >= 0, "minimumDelta must be >= 0, got \(minimumDelta)")

@@ -29,6 +29,7 @@ public final class ProgressBar {
         self.write = write
     }
 
+    /// Shows `engine`'s progress: timing starts with each epoch, a line after each iteration and at each epoch's end.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
         [

@@ -9,11 +9,13 @@ import Foundation
 /// print(timer.value)   // seconds per iteration
 /// ```
 public final class EngineTimer {
+    /// Whether ``value`` is per step rather than in total.
     public let averagePerStep: Bool
     private var total = 0.0
     private var runningSince: UInt64?
     private var steps = 0
 
+    /// A stopped timer at zero.
     public init(averagePerStep: Bool = false) { self.averagePerStep = averagePerStep }
 
     /// Seconds measured (per step when averaging).
@@ -22,8 +24,10 @@ public final class EngineTimer {
         return averagePerStep ? elapsed / Double(max(steps, 1)) : elapsed
     }
 
+    /// Back to zero, stopped.
     public func reset() { total = 0; steps = 0; runningSince = nil }
 
+    /// Starts (from zero) at `start`, pauses at `pause`, and counts a step at each `step`.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, start: Trigger = .started, pause: Trigger = .completed,
                              step: Trigger? = nil) -> [HandlerRegistration] {

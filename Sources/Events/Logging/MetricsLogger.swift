@@ -66,17 +66,20 @@ public final class CSVLogger: MetricsLogger {
         return (numbers.max() ?? -1) + 1
     }
 
+    /// Adds a row at `step` (a new key adds a column; the file is rewritten) and writes the file.
     public func log(_ values: [String: Float], step: Int) throws {
         for key in values.keys.sorted() where !columns.contains(key) { columns.append(key) }
         rows.append((step, values))
         try flush()
     }
 
+    /// Writes `hparams.yaml` in the version folder.
     public func logHyperparameters(_ values: [String: String]) throws {
         let yaml = values.keys.sorted().map { "\($0): \(values[$0]!)" }.joined(separator: "\n") + "\n"
         try writeAtomically(Array(yaml.utf8), to: "\(try createdDirectory())/hparams.yaml")
     }
 
+    /// Writes `metrics.csv` with every row so far (atomically).
     public func flush() throws {
         var text = (["step"] + columns).joined(separator: ",") + "\n"
         for row in rows {

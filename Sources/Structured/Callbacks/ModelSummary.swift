@@ -6,8 +6,10 @@ import TensorCore
 public final class ModelSummary: Callback {
     private let write: (String) -> Void
 
+    /// A summary written through `write` (standard output by default).
     public init(write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) { self.write = write }
 
+    /// Called once when `fit` starts, after the optimizer is configured and before the sanity check.
     public func onFitStart(trainer: Trainer) {
         guard trainer.isGlobalZero, let module = trainer.module else { return }
         write(Self.render(module))

@@ -47,6 +47,7 @@ public protocol Communicator: AnyObject {
 }
 
 extension Communicator {
+    /// Nothing to abort in one process: the error propagates as usual.
     public func abortJob(reason: String) {}
 
     /// Whether this is rank 0, the one that logs and writes checkpoints.
@@ -73,6 +74,7 @@ public enum CommunicatorError: Error, CustomStringConvertible, Equatable {
     /// The transport reported an error (for MPI, its error string).
     case transport(collective: String, message: String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .mismatch(collective, detail): "\(collective): ranks disagree: \(detail)"
@@ -87,15 +89,23 @@ public enum CommunicatorError: Error, CustomStringConvertible, Equatable {
 /// One process, no communication: every collective returns its input. The default everywhere,
 /// so code written for many ranks runs unchanged on one (Ignite's serial model).
 public final class SingleProcessCommunicator: Communicator {
+    /// The communicator of a program running alone.
     public init() {}
+    /// This process's index, from 0 to `worldSize - 1`.
     public var rank: Int { 0 }
+    /// How many processes take part.
     public var worldSize: Int { 1 }
+    /// Combines `values` elementwise over every rank, in rank order, and gives every rank the result.
     public func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation: ReductionOperation) throws {}
+    /// Replaces `values` on every rank with `root`'s.
     public func broadcast<Scalar: CommunicationScalar>(_ values: inout [Scalar], from root: Int) throws {
         guard root == 0 else { throw CommunicatorError.invalidArgument(collective: "broadcast", detail: "root \(root) outside a world of 1") }
     }
+    /// Every rank's `values` (lengths may differ), in rank order.
     public func allGather<Scalar: CommunicationScalar>(_ values: [Scalar]) throws -> [[Scalar]] { [values] }
+    /// Combines `values` over every rank and returns this rank's block of the result (``Communicator/block(of:for:)``).
     public func reduceScatter<Scalar: CommunicationScalar>(_ values: [Scalar], operation: ReductionOperation) throws -> [Scalar] { values }
+    /// Returns once every rank has called it.
     public func barrier() throws {}
 }
 

@@ -12,10 +12,13 @@
 /// }
 /// ```
 public struct DataLoader<Data: Dataset> {
+    /// Where the examples come from.
     public let dataset: Data
+    /// Examples per batch on this process.
     public let batchSize: Int
     /// Whether each epoch visits the examples in a new random order.
     public let shuffle: Bool
+    /// With the epoch, decides each epoch's order.
     public let seed: UInt64
     /// Whether a last batch smaller than `batchSize` is left out.
     public let dropsLastPartialBatch: Bool
@@ -25,6 +28,7 @@ public struct DataLoader<Data: Dataset> {
     /// (``evaluationShard(rank:worldSize:)``) rather than a part of every global batch.
     public private(set) var isEvaluationShard = false
 
+    /// Batches of `dataset` of `batchSize` examples, shuffled each epoch by `seed` when `shuffle`.
     public init(_ dataset: Data, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropsLastPartialBatch: Bool = false) {
         guard batchSize >= 1 else { fail("DataLoader", "batch size must be at least 1, got \(batchSize)") }
         self.dataset = dataset
@@ -161,6 +165,7 @@ public struct DataLoader<Data: Dataset> {
             self.position = start
         }
 
+        /// The next batch, or nil at the end of the epoch.
         public mutating func next() -> Data.Batch? {
             guard position < count else { return nil }
             defer { position += 1 }

@@ -4,6 +4,7 @@
 /// one tensor), rather than building each example and collating them: per-sample collation is
 /// where PyTorch's `DataLoader` spends most of a small model's epoch.
 public protocol Dataset {
+    /// What a batch of this data set is (``LabeledBatch`` for supervised data).
     associatedtype Batch
     /// The number of examples.
     var count: Int { get }
@@ -18,6 +19,7 @@ public struct LabeledBatch {
     /// `[batch]` class indices (whole numbers), or `[batch, ...]` targets.
     public let labels: Tensor
 
+    /// Pairs `inputs` with `labels`: one label per example along the first axis.
     public init(inputs: Tensor, labels: Tensor) {
         self.inputs = inputs
         self.labels = labels
@@ -34,9 +36,12 @@ public struct LabeledBatch {
 /// let loader = DataLoader(data, batchSize: 32, shuffle: true, seed: 1)
 /// ```
 public struct TensorDataset: Dataset {
+    /// The examples, stacked along the first axis.
     public let inputs: Tensor
+    /// One label per example.
     public let labels: Tensor
 
+    /// Pairs `inputs` with `labels`: one label per example along the first axis.
     public init(inputs: Tensor, labels: Tensor) {
         guard inputs.rank >= 1, labels.rank >= 1, inputs.shape[0] == labels.shape[0] else {
             fail("TensorDataset", "inputs of shape \(inputs.shape) and labels of shape \(labels.shape) differ in example count")
@@ -45,8 +50,10 @@ public struct TensorDataset: Dataset {
         self.labels = labels
     }
 
+    /// The number of examples.
     public var count: Int { inputs.shape[0] }
 
+    /// The examples at `indices`, gathered into one batch.
     public func batch(at indices: [Int]) -> LabeledBatch {
         LabeledBatch(inputs: inputs.gathering(atIndices: indices), labels: labels.gathering(atIndices: indices))
     }

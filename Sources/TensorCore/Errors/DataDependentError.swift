@@ -21,6 +21,7 @@ public struct DataDependentError: Error, CustomStringConvertible, Equatable {
     /// What was wrong with the input.
     public let message: String
 
+    /// The problem in one line: what is wrong and where.
     public var description: String { "\(operation): \(message)" }
 }
 

@@ -13,6 +13,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// An entry's data type is not supported (only F32 is).
     case unsupportedType(name: String, dtype: String)
 
+    /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .io(path, reason): "checkpoint \(path): \(reason)"

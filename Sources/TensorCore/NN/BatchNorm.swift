@@ -15,8 +15,11 @@ public class BatchNormalization: Module {
     public let runningVariance: Tensor
     /// How many training batches updated the running statistics (a buffer, as PyTorch's).
     public let batchesTracked: Tensor
+    /// Added to the variance before the square root, for stability.
     public let epsilon: Float
+    /// How far the running statistics move toward each batch's.
     public let momentum: Float
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
     private let expectedRanks: Set<Int>
     private let name: String
@@ -35,11 +38,14 @@ public class BatchNormalization: Module {
         self.name = name
     }
 
+    /// The layer's own parameters with their PyTorch names.
     public var ownParameters: [(String, Tensor)] { [("weight", weight), ("bias", bias)] }
+    /// The layer's own buffers (saved, not trained) with their PyTorch names.
     public var ownBuffers: [(String, Tensor)] {
         [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let channels = weight.shape[0]
         guard expectedRanks.contains(input.rank), input.shape[1] == channels else {
@@ -79,6 +85,7 @@ public class BatchNormalization: Module {
 /// let norm = BatchNorm1D(features: 256)
 /// ```
 public final class BatchNorm1D: BatchNormalization {
+    /// Batch normalization of `features` channels (PyTorch's `num_features`).
     public init(features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         super.init(channels: features, epsilon: epsilon, momentum: momentum, expectedRanks: [2, 3], name: "BatchNorm1D")
     }
@@ -86,7 +93,8 @@ public final class BatchNorm1D: BatchNormalization {
 
 /// Batch normalization of `[batch, channels, height, width]` inputs.
 public final class BatchNorm2D: BatchNormalization {
-    public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
-        super.init(channels: channels, epsilon: epsilon, momentum: momentum, expectedRanks: [4], name: "BatchNorm2D")
+    /// Batch normalization of `features` channels (PyTorch's `num_features`).
+    public init(features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+        super.init(channels: features, epsilon: epsilon, momentum: momentum, expectedRanks: [4], name: "BatchNorm2D")
     }
 }

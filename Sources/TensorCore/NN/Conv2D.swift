@@ -63,10 +63,14 @@ public final class Conv2D: Module {
     public let weight: Tensor
     /// `[outChannels]`, or `nil`.
     public let bias: Tensor?
+    /// Step between windows, in pixels.
     public let stride: Int
+    /// Zeros added on each side of the image.
     public let padding: Int
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
+    /// A convolution from `inChannels` to `outChannels` with square `kernelSize` windows, initialized as PyTorch's `nn.Conv2d`.
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, hasBias: Bool = true) {
         let bound = 1 / Float(inChannels * kernelSize * kernelSize).squareRoot()
         weight = uniformParameter([outChannels, inChannels, kernelSize, kernelSize], bound: bound)
@@ -75,10 +79,12 @@ public final class Conv2D: Module {
         self.padding = padding
     }
 
+    /// The layer's own parameters with their PyTorch names.
     public var ownParameters: [(String, Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         conv2D(input, weight: weight, bias: bias, stride: stride, padding: padding)
     }

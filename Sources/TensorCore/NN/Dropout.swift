@@ -2,14 +2,18 @@
 /// `1 / (1 - probability)`, so evaluation (which passes the input through) sees the same
 /// expected values. Draws from the process-wide generator.
 public final class Dropout: Module {
+    /// The probability that an element (a whole channel, for `Dropout2D`) is zeroed in training mode.
     public let probability: Float
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
+    /// Dropout with `probability`; survivors are scaled by `1 / (1 - probability)`.
     public init(probability: Float = 0.5) {
         guard (0..<1).contains(probability) else { fail("Dropout", "probability must be in [0, 1), got \(probability)") }
         self.probability = probability
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
         return input * dropoutMask(shape: input.shape, probability: probability)
@@ -20,14 +24,18 @@ public final class Dropout: Module {
 /// input is dropped with probability `probability` during training (PyTorch's `Dropout2d`),
 /// and the kept ones scaled by `1 / (1 - probability)`.
 public final class Dropout2D: Module {
+    /// The probability that an element (a whole channel, for `Dropout2D`) is zeroed in training mode.
     public let probability: Float
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
+    /// Dropout with `probability`; survivors are scaled by `1 / (1 - probability)`.
     public init(probability: Float = 0.5) {
         guard (0..<1).contains(probability) else { fail("Dropout2D", "probability must be in [0, 1), got \(probability)") }
         self.probability = probability
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard input.rank == 4 else { fail("Dropout2D", "expects [batch, channels, height, width], got \(input.shape)") }
         guard isTraining, probability > 0 else { return input }

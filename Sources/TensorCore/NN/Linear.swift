@@ -28,30 +28,34 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
 
 /// A fully connected layer: `y = x·Wᵀ + b`.
 ///
-/// Initialized as PyTorch's `nn.Linear`: weight and bias uniform in `±1/√inputSize` (Kaiming-uniform
+/// Initialized as PyTorch's `nn.Linear`: weight and bias uniform in `±1/√inFeatures` (Kaiming-uniform
 /// with `a = √5`), drawn from the process-wide generator (see ``seedEverything(_:)``), weight first.
 ///
 /// ```swift
-/// let layer = Linear(inputSize: 784, outputSize: 256)
+/// let layer = Linear(inFeatures: 784, outFeatures: 256)
 /// let hidden = layer(images.reshaped(to: [-1, 784]))   // [batch, 256]
 /// ```
 public final class Linear: Module {
-    /// `[outputSize, inputSize]`.
+    /// `[outFeatures, inFeatures]`.
     public let weight: Tensor
-    /// `[outputSize]`, or `nil` for a layer without bias.
+    /// `[outFeatures]`, or `nil` for a layer without bias.
     public let bias: Tensor?
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
-    public init(inputSize: Int, outputSize: Int, hasBias: Bool = true) {
-        let bound = 1 / Float(inputSize).squareRoot()
-        weight = uniformParameter([outputSize, inputSize], bound: bound)
-        bias = hasBias ? uniformParameter([outputSize], bound: bound) : nil
+    /// A layer from `inFeatures` to `outFeatures`, with or without bias, initialized as PyTorch's `nn.Linear`.
+    public init(inFeatures: Int, outFeatures: Int, hasBias: Bool = true) {
+        let bound = 1 / Float(inFeatures).squareRoot()
+        weight = uniformParameter([outFeatures, inFeatures], bound: bound)
+        bias = hasBias ? uniformParameter([outFeatures], bound: bound) : nil
     }
 
+    /// The layer's own parameters with their PyTorch names.
     public var ownParameters: [(String, Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         linear(input, weight: weight, bias: bias)
     }

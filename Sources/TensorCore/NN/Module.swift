@@ -8,8 +8,8 @@
 ///
 /// ```swift
 /// final class Classifier: Module {
-///     let fc1 = Linear(inputSize: 784, outputSize: 128)
-///     let fc2 = Linear(inputSize: 128, outputSize: 10)
+///     let fc1 = Linear(inFeatures: 784, outFeatures: 128)
+///     let fc2 = Linear(inFeatures: 128, outFeatures: 10)
 ///     var isTraining = true
 ///     var children: [(String, any Module)] { [("fc1", fc1), ("fc2", fc2)] }
 ///     func callAsFunction(_ x: Tensor) -> Tensor { fc2(relu(fc1(x.reshaped(to: [x.shape[0], -1])))) }
@@ -38,8 +38,11 @@ public protocol Module: AnyObject {
 }
 
 extension Module {
+    /// The layer's own parameters with their PyTorch names.
     public var ownParameters: [(String, Tensor)] { [] }
+    /// The layer's own buffers (saved, not trained) with their PyTorch names.
     public var ownBuffers: [(String, Tensor)] { [] }
+    /// No children by default.
     public var children: [(String, any Module)] { [] }
 
     /// Every trainable tensor of this module and its descendants, with dotted names, in a

@@ -32,13 +32,17 @@ private func poolingGeometry(_ input: Tensor, kernelSize: Int, stride: Int, padd
 
 /// Max pooling as a layer (see ``maxPool2D(_:kernelSize:stride:padding:)``).
 public final class MaxPool2D: Module {
+    /// Window size, step between windows (the window size by default) and zero padding, in pixels.
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
+    /// Pooling over square windows of `kernelSize`, stepping by `stride` (the window size by default).
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
     }
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         maxPool2D(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }
@@ -46,13 +50,17 @@ public final class MaxPool2D: Module {
 
 /// Average pooling as a layer (see ``averagePool2D(_:kernelSize:stride:padding:)``).
 public final class AvgPool2D: Module {
+    /// Window size, step between windows (the window size by default) and zero padding, in pixels.
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
+    /// Pooling over square windows of `kernelSize`, stepping by `stride` (the window size by default).
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
     }
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         averagePool2D(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }

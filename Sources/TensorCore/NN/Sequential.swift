@@ -6,21 +6,27 @@
 /// ```swift
 /// let mlp = Sequential(
 ///     Flatten(),
-///     Linear(inputSize: 784, outputSize: 256), ReLU(),
-///     Linear(inputSize: 256, outputSize: 10))
+///     Linear(inFeatures: 784, outFeatures: 256), ReLU(),
+///     Linear(inFeatures: 256, outFeatures: 10))
 /// mlp.namedParameters.map(\.name)   // ["1.weight", "1.bias", "3.weight", "3.bias"]
 /// ```
 public final class Sequential: Module {
+    /// The layers, applied in order.
     public let layers: [any Module]
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
+    /// The layers, applied in order.
     public init(_ layers: any Module...) { self.layers = layers }
+    /// The layers, applied in order.
     public init(_ layers: [any Module]) { self.layers = layers }
 
+    /// The layers, named `0`, `1`, ... as PyTorch's `nn.Sequential`.
     public var children: [(String, any Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
+    /// The layer applied to `input`, recorded for backward.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1($0) }
     }

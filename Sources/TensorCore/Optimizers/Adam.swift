@@ -12,10 +12,15 @@ import Foundation
 /// let optimizer = Adam(for: model, learningRate: 1e-3)
 /// ```
 public class Adam: Optimizer {
+    /// The tensors this updates, in a fixed order.
     public let parameters: [Tensor]
+    /// The learning rate the next `step()` uses (schedules change it between steps).
     public var learningRate: Float
+    /// Decay rates of the first and second moment estimates.
     public let beta1: Float, beta2: Float
+    /// Added to the denominator, for stability.
     public let epsilon: Float
+    /// L2 penalty (Adam) or decoupled decay (AdamW).
     public let weightDecay: Float
     /// AdamW: decay the parameters directly instead of adding the decay to the gradient.
     public let decoupledWeightDecay: Bool
@@ -23,6 +28,7 @@ public class Adam: Optimizer {
     private var secondMoments: [Tensor?]
     private var steps: [Int]
 
+    /// An optimizer over `parameters` with PyTorch's defaults.
     public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         guard learningRate >= 0, epsilon >= 0, weightDecay >= 0, (0..<1).contains(beta1), (0..<1).contains(beta2) else {
@@ -40,6 +46,7 @@ public class Adam: Optimizer {
         steps = parameters.map { _ in 0 }
     }
 
+    /// An optimizer over `model`'s parameters with PyTorch's defaults.
     public convenience init(for model: some Module, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                             epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         self.init(parameters: model.parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
@@ -48,6 +55,7 @@ public class Adam: Optimizer {
 
     private var name: String { decoupledWeightDecay ? "AdamW" : "Adam" }
 
+    /// Updates every parameter that has a gradient, by the rule in the type's documentation.
     public func step() {
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.gradient else { continue }
@@ -63,6 +71,7 @@ public class Adam: Optimizer {
         }
     }
 
+    /// Everything learned so far (buffers, step counts, the rate), for a checkpoint.
     public var state: OptimizerState {
         var state = OptimizerState(numbers: ["learning_rate": Double(learningRate)])
         for index in parameters.indices where steps[index] > 0 {
@@ -73,6 +82,7 @@ public class Adam: Optimizer {
         return state
     }
 
+    /// Restores state saved from ``state``; throws without changing anything when it does not fit these parameters.
     public func load(_ state: OptimizerState) throws {
         var first: [Tensor?] = [], second: [Tensor?] = [], counts: [Int] = []
         for (index, parameter) in parameters.enumerated() {
@@ -105,12 +115,14 @@ public class Adam: Optimizer {
 /// let optimizer = AdamW(for: model, learningRate: 1e-3)
 /// ```
 public final class AdamW: Adam {
+    /// An optimizer over `parameters` with PyTorch's defaults.
     public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                    weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 
+    /// An optimizer over `model`'s parameters with PyTorch's defaults.
     public convenience init(for model: some Module, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                             epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         self.init(parameters: model.parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,

@@ -38,9 +38,12 @@ extension Optimizer {
 /// An optimizer's saved state: named tensors (per-parameter buffers) and named numbers
 /// (learning rate, step counts).
 public struct OptimizerState {
+    /// Per-parameter buffers by name.
     public var tensors: [String: Tensor]
+    /// Numbers by name (learning rate, step counts).
     public var numbers: [String: Double]
 
+    /// A state with these entries.
     public init(tensors: [String: Tensor] = [:], numbers: [String: Double] = [:]) {
         self.tensors = tensors
         self.numbers = numbers

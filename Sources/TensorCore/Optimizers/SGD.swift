@@ -10,14 +10,21 @@
 /// let optimizer = SGD(for: model, learningRate: 0.01, momentum: 0.5)
 /// ```
 public final class SGD: Optimizer {
+    /// The tensors this updates, in a fixed order.
     public let parameters: [Tensor]
+    /// The learning rate the next `step()` uses (schedules change it between steps).
     public var learningRate: Float
+    /// Momentum factor (0: plain SGD).
     public let momentum: Float
+    /// Dampening of the momentum's gradient term.
     public let dampening: Float
+    /// Whether to use Nesterov momentum.
     public let nesterov: Bool
+    /// L2 penalty added to the gradient.
     public let weightDecay: Float
     private var buffers: [Tensor?]
 
+    /// SGD over `parameters` with these settings (PyTorch's defaults).
     public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
         guard learningRate >= 0, momentum >= 0, weightDecay >= 0 else {
@@ -35,12 +42,14 @@ public final class SGD: Optimizer {
         buffers = parameters.map { _ in nil }
     }
 
+    /// SGD over `model`'s parameters with these settings.
     public convenience init(for model: some Module, learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                             nesterov: Bool = false, weightDecay: Float = 0) {
         self.init(parameters: model.parameters, learningRate: learningRate, momentum: momentum, dampening: dampening,
                   nesterov: nesterov, weightDecay: weightDecay)
     }
 
+    /// Updates every parameter that has a gradient, by the rule in the type's documentation.
     public func step() {
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.gradient else { continue }
@@ -52,12 +61,14 @@ public final class SGD: Optimizer {
         }
     }
 
+    /// Everything learned so far (buffers, step counts, the rate), for a checkpoint.
     public var state: OptimizerState {
         var tensors: [String: Tensor] = [:]
         for (index, buffer) in buffers.enumerated() { if let buffer { tensors["momentum_buffer.\(index)"] = buffer } }
         return OptimizerState(tensors: tensors, numbers: ["learning_rate": Double(learningRate)])
     }
 
+    /// Restores state saved from ``state``; throws without changing anything when it does not fit these parameters.
     public func load(_ state: OptimizerState) throws {
         var restored: [Tensor?] = []
         for (index, parameter) in parameters.enumerated() {

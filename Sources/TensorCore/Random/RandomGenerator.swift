@@ -61,6 +61,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
+    /// Whether two generators are in the same state (will draw the same numbers).
     public static func == (lhs: RandomGenerator, rhs: RandomGenerator) -> Bool {
         lhs.state == rhs.state
     }

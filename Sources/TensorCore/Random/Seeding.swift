@@ -42,7 +42,7 @@ extension RandomGenerator {
 ///
 /// ```swift
 /// seedEverything(42)
-/// let model = Linear(inputSize: 784, outputSize: 10)   // same weights every run
+/// let model = Linear(inFeatures: 784, outFeatures: 10)   // same weights every run
 /// ```
 public func seedEverything(_ seed: UInt64) {
     RandomGenerator.global = RandomGenerator(seed: seed)
@@ -56,7 +56,7 @@ public func seedEverything(_ seed: UInt64) {
 /// reproducible this way.
 ///
 /// ```swift
-/// let weights = withRandomScope(seed: 7) { Linear(inputSize: 4, outputSize: 2).weight.scalars }
+/// let weights = withRandomScope(seed: 7) { Linear(inFeatures: 4, outFeatures: 2).weight.scalars }
 /// ```
 public func withRandomScope<Result>(seed: UInt64, _ body: () throws -> Result) rethrows -> Result {
     try RandomScope.$current.withValue(ScopedGenerator(seed: seed), operation: body)

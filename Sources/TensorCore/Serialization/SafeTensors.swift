@@ -17,6 +17,7 @@ public struct SafeTensorsFile {
     /// Free-form string metadata (the header's `__metadata__`).
     public var metadata: [String: String]
 
+    /// A file with `tensors` in this order and `metadata`.
     public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata

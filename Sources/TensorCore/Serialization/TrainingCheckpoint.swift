@@ -16,7 +16,9 @@ import Foundation
 /// try checkpoint.restore(model: model, optimizer: optimizer)
 /// ```
 public struct TrainingCheckpoint {
+    /// The model's parameters and buffers, by name.
     public var modelState: [(name: String, tensor: Tensor)]
+    /// The optimizer's buffers and numbers.
     public var optimizerState: OptimizerState
     /// The scheduler's step count, when a scheduler was saved.
     public var schedulerStep: Int?

@@ -45,13 +45,21 @@ extension Tensor {
 
     // MARK: Scalars (composites: a scalar is a shape-[] tensor, broadcast for free)
 
+    /// The operator with a number broadcast to `lhs`'s shape.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Tensor(rhs) }
+    /// The operator with a number broadcast to `rhs`'s shape.
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    /// The operator with a number broadcast to `lhs`'s shape.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Tensor(rhs) }
+    /// The operator with a number broadcast to `rhs`'s shape.
     public static func - (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    /// The operator with a number broadcast to `lhs`'s shape.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(rhs) }
+    /// The operator with a number broadcast to `rhs`'s shape.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    /// The operator with a number broadcast to `lhs`'s shape.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Tensor(rhs) }
+    /// The operator with a number broadcast to `rhs`'s shape.
     public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
 
     /// Each element squared (a composite of `*`).

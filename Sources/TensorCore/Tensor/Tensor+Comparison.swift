@@ -17,11 +17,17 @@ extension Tensor {
     /// 1 where `lhs != rhs`, else 0.
     public static func .!= (lhs: Tensor, rhs: Tensor) -> Tensor { Kernels.zip(lhs, rhs, operation: ".!=", ElementFunction.Compare(relation: .notEqual)) }
 
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .> (lhs: Tensor, rhs: Float) -> Tensor { lhs .> Tensor(rhs) }
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .< (lhs: Tensor, rhs: Float) -> Tensor { lhs .< Tensor(rhs) }
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .>= (lhs: Tensor, rhs: Float) -> Tensor { lhs .>= Tensor(rhs) }
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .<= (lhs: Tensor, rhs: Float) -> Tensor { lhs .<= Tensor(rhs) }
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .== (lhs: Tensor, rhs: Float) -> Tensor { lhs .== Tensor(rhs) }
+    /// The elementwise comparison with a number: 1 where it holds, else 0.
     public static func .!= (lhs: Tensor, rhs: Float) -> Tensor { lhs .!= Tensor(rhs) }
 
     /// Elements of `a` where `condition` is non-zero and of `b` elsewhere, all three broadcast to
