@@ -10,6 +10,12 @@ Scripts/setup.sh
 echo "== build (release)"
 swift build -c release --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true
 
+echo "== style (Scripts/check-style.sh)"
+Scripts/check-style.sh
+
+echo "== documentation (DocC catalogs of TensorCore, Events, Structured)"
+Scripts/build-docs.sh
+
 echo "== module cut (Events and Structured without OpenMPI)"
 Scripts/check-modules.sh
 
