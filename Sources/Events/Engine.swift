@@ -207,7 +207,10 @@ public final class Engine<Batch, Output> {
     /// The run's position, for a checkpoint's extra entries (see ``TrainingCheckpoint``): the
     /// iteration, and the optimization step's open accumulation window.
     public var checkpointEntries: [String: String] {
-        state.checkpointEntries.merging(optimization?.checkpointEntries ?? [:]) { own, _ in own }
+        var entries: [String: String] = [:]
+        entries.store(state.position)
+        if let optimization { entries.store(optimization.window) }
+        return entries
     }
 
     /// Whether a checkpoint taken now must hold the gradients of an unfinished accumulation
@@ -216,23 +219,26 @@ public final class Engine<Batch, Output> {
 
     /// Restores a position saved with ``checkpointEntries``: the next ``run(_:maxEpochs:epochLength:)``
     /// continues from it.
-    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when entries are missing or malformed.
+    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when the position is missing or
+    ///   impossible; ``CheckpointError`` when it was written with another layout.
     public func restore(from entries: [String: String]) throws {
-        guard let length = entries["engine.epoch_length"].flatMap(Int.init), length >= 1,
-              let iteration = entries["engine.iteration"].flatMap(Int.init), iteration >= 0,
-              let maxEpochs = entries["engine.max_epochs"].flatMap(Int.init), maxEpochs >= 1 else {
-            throw EngineError.invalidCheckpoint("missing or malformed engine.epoch_length, engine.iteration or engine.max_epochs")
+        guard let position = try entries.component(EnginePosition.self) else {
+            throw EngineError.invalidCheckpoint("the checkpoint holds no engine position")
+        }
+        let length = position.epochLength, iteration = position.iteration, maxEpochs = position.maxEpochs
+        guard length >= 1, iteration >= 0, maxEpochs >= 1 else {
+            throw EngineError.invalidCheckpoint("impossible position: \(iteration) iterations, \(maxEpochs) epochs of \(length) batches")
         }
         let (total, overflow) = maxEpochs.multipliedReportingOverflow(by: length)
         guard overflow || iteration <= total else {
             throw EngineError.invalidCheckpoint("iteration \(iteration) is past the run's \(maxEpochs) epochs of \(length) batches")
         }
-        try optimization?.restore(from: entries)
+        if let optimization { try optimization.restore(try entries.component(OptimizationStep.Window.self) ?? OptimizationStep.Window()) }
         state.epochLength = length
         state.iteration = iteration
         state.maxEpochs = maxEpochs
         state.epoch = iteration / length
-        state.isFinished = entries["engine.finished"] == "1"
+        state.isFinished = position.isFinished
     }
 }
 

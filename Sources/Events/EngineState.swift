@@ -35,8 +35,31 @@ public final class EngineState<Batch, Output> {
     init() {}
 
     /// The position to save in a checkpoint.
-    var checkpointEntries: [String: String] {
-        ["engine.epoch_length": String(epochLength), "engine.iteration": String(iteration),
-         "engine.max_epochs": String(maxEpochs), "engine.finished": isFinished ? "1" : "0"]
+    var position: EnginePosition {
+        EnginePosition(epochLength: epochLength, iteration: iteration, maxEpochs: maxEpochs, isFinished: isFinished)
+    }
+}
+
+/// An engine's position in a checkpoint: where a restored run continues.
+public struct EnginePosition: CheckpointComponent, Equatable {
+    /// The entry it is stored under.
+    public static let checkpointKey = "engine"
+    /// The layout's version.
+    public static let checkpointVersion = 1
+    /// Batches per epoch.
+    public var epochLength: Int
+    /// Iterations done over the whole run.
+    public var iteration: Int
+    /// Epochs the run aims for.
+    public var maxEpochs: Int
+    /// Whether the run had reached its end.
+    public var isFinished: Bool
+
+    /// A position; see the properties.
+    public init(epochLength: Int, iteration: Int, maxEpochs: Int, isFinished: Bool) {
+        self.epochLength = epochLength
+        self.iteration = iteration
+        self.maxEpochs = maxEpochs
+        self.isFinished = isFinished
     }
 }

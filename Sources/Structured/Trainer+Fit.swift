@@ -81,11 +81,8 @@ extension Trainer {
         -> (_ path: String, _ extra: [String: String]) throws -> Void {
         { [unowned self] path, extra in
             var entries = engine.checkpointEntries
-            entries["trainer.global_step"] = String(self.globalStep)
-            if let tracker = self.plateauTracker {
-                entries["plateau.wait"] = String(tracker.waitCount)
-                if let best = tracker.best { entries["plateau.best"] = String(best) }
-            }
+            entries.store(TrainerProgress(globalStep: self.globalStep, plateauBest: self.plateauTracker?.best,
+                                          plateauWait: self.plateauTracker?.waitCount))
             self.dispatch(.saveCheckpoint, { $0.onSaveCheckpoint(trainer: self, entries: &entries) }) { module.onSaveCheckpoint(&entries) }
             entries.merge(extra) { _, given in given }
             try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
@@ -360,14 +357,15 @@ extension Trainer {
         let checkpoint = try TrainingCheckpoint(contentsOf: path)
         try checkpoint.restore(model: module, optimizer: optimizer, scheduler: scheduler)
         try engine.restore(from: checkpoint.extra)
-        let savedStep = checkpoint.extra["trainer.global_step"] ?? String(checkpoint.step)
-        guard let step = Int(savedStep), (0...engine.state.iteration).contains(step) else {
-            throw CheckpointError.corrupt(path: path, reason: "trainer.global_step \(savedStep) is not a step count within the run's \(engine.state.iteration) iterations")
+        let progress = try checkpoint.extra.component(TrainerProgress.self)
+        let step = progress?.globalStep ?? checkpoint.step
+        guard (0...engine.state.iteration).contains(step) else {
+            throw CheckpointError.corrupt(path: path, reason: "the trainer's global step \(step) is not within the run's \(engine.state.iteration) iterations")
         }
         globalStep = step
-        if let plateau = schedulerConfiguration?.plateau, let wait = checkpoint.extra["plateau.wait"].flatMap(Int.init) {
+        if let plateau = schedulerConfiguration?.plateau, let wait = progress?.plateauWait {
             var tracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
-            tracker.restore(best: checkpoint.extra["plateau.best"].flatMap(Float.init), waitCount: wait)
+            tracker.restore(best: progress?.plateauBest, waitCount: wait)
             plateauTracker = tracker
         }
         currentEpoch = checkpoint.epoch

@@ -136,7 +136,7 @@ let everyEvent: [EventKind] = [.started, .epochStarted, .batchFetchStarted, .bat
         #expect(throws: EngineError.emptyData) { try makeEngine().run([Int]()) }
         #expect(throws: EngineError.invalidMaxEpochs(0)) { try makeEngine().run([1], maxEpochs: 0) }
         #expect(throws: EngineError.epochLengthTooLong(requested: 5, available: 1)) { try makeEngine().run([1], epochLength: 5) }
-        #expect(throws: EngineError.invalidCheckpoint("missing or malformed engine.epoch_length, engine.iteration or engine.max_epochs")) {
+        #expect(throws: EngineError.invalidCheckpoint("the checkpoint holds no engine position")) {
             try makeEngine().restore(from: [:])
         }
     }

@@ -54,3 +54,21 @@ import TestSupport
         #expect(limit.budget.elapsed >= 0.05)
     }
 }
+
+@Suite struct CheckpointComponentTests {
+    /// A position written with another layout is refused by name, not misread.
+    @Test func anotherLayoutVersionIsAClearError() throws {
+        let engine = Engine<Int, Float> { _, _ in 0 }
+        try engine.run([1, 2], maxEpochs: 1)
+        var entries = engine.checkpointEntries
+        #expect(try entries.component(EnginePosition.self) == EnginePosition(epochLength: 2, iteration: 2, maxEpochs: 1, isFinished: true))
+        entries["engine"] = entries["engine"]!.replacingOccurrences(of: "\"version\":1", with: "\"version\":7")
+        #expect(throws: CheckpointError.incompatibleComponent(name: "engine", found: 7, expected: 1)) {
+            try Engine<Int, Float> { _, _ in 0 }.restore(from: entries)
+        }
+        entries["engine"] = "{}"
+        #expect(throws: CheckpointError.malformedComponent(name: "engine", reason: "not a versioned component")) {
+            try Engine<Int, Float> { _, _ in 0 }.restore(from: entries)
+        }
+    }
+}

@@ -20,7 +20,9 @@ public enum CheckpointRetention: Sendable, Equatable {
 /// ```swift
 /// var files = CheckpointFiles(retention: .best(2, mode: .max))
 /// try files.add("ckpt/epoch=3.ckpt", score: 0.97) { bookkeeping in
-///     try TrainingCheckpoint(..., extra: ["files": bookkeeping]).save(to: "ckpt/epoch=3.ckpt")
+///     var entries = engine.checkpointEntries
+///     entries.store(bookkeeping, under: "my_files")
+///     try TrainingCheckpoint(model: model, optimizer: optimizer, epoch: 3, step: 2814, extra: entries).save(to: "ckpt/epoch=3.ckpt")
 /// }
 /// ```
 public struct CheckpointFiles: Sendable {
@@ -50,12 +52,29 @@ public struct CheckpointFiles: Sendable {
         return kept.max { mode.isImprovement($1.score ?? .nan, over: $0.score ?? .nan) }
     }
 
+    /// The kept files as a checkpoint component, stored under each handler's own key.
+    public struct Bookkeeping: CheckpointComponent, Equatable {
+        /// The default entry (handlers use their own keys).
+        public static let checkpointKey = "checkpoint_files"
+        /// The layout's version.
+        public static let checkpointVersion = 1
+        /// The kept files, oldest first.
+        public var files: [File]
+    }
+
+    /// The current bookkeeping, to store in a checkpoint written by someone else.
+    public var bookkeeping: Bookkeeping { Bookkeeping(files: kept) }
+
+    /// Takes back bookkeeping stored with ``add(_:score:write:)`` (from a checkpoint being
+    /// resumed), so retention still holds after the resume.
+    public mutating func restore(_ bookkeeping: Bookkeeping) { kept = bookkeeping.files }
+
     /// Adds `path` with `score`, if retention keeps it: `write` writes the file (it receives the
     /// bookkeeping to store inside it, which already lists the new file), then the files that
     /// fall out are deleted. Returns whether the file was written.
     /// - Throws: what `write` throws; the bookkeeping is unchanged then.
     @discardableResult
-    public mutating func add(_ path: String, score: Float?, write: (_ bookkeeping: String) throws -> Void) throws -> Bool {
+    public mutating func add(_ path: String, score: Float?, write: (_ bookkeeping: Bookkeeping) throws -> Void) throws -> Bool {
         var next = kept.filter { $0.path != path }
         next.append(File(path: path, score: score))
         var victims: [String] = []
@@ -73,26 +92,9 @@ public struct CheckpointFiles: Sendable {
                 victims.append(next.remove(at: worst).path)
             }
         }
-        try write(Self.encode(next))
+        try write(Bookkeeping(files: next))
         kept = next
         for victim in victims where victim != path { try? FileManager.default.removeItem(atPath: victim) }
         return true
-    }
-
-    /// Takes back bookkeeping stored with ``add(_:score:write:)`` (from a checkpoint being
-    /// resumed), so retention still holds after the resume.
-    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` for malformed bookkeeping.
-    public mutating func restore(from bookkeeping: String) throws {
-        guard let files = try? JSONDecoder().decode([File].self, from: Data(bookkeeping.utf8)) else {
-            throw EngineError.invalidCheckpoint("the kept checkpoint files are not a list of files")
-        }
-        kept = files
-    }
-
-    /// The bookkeeping of the current files, to store in a checkpoint written by someone else.
-    public var bookkeeping: String { Self.encode(kept) }
-
-    private static func encode(_ files: [File]) -> String {
-        String(decoding: (try? JSONEncoder().encode(files)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Metrics
+import TensorCore
 
 /// The early-stopping decision both frontends use (Events' ``EarlyStopping`` and Structured's
 /// `EarlyStoppingCallback` wrap it): stop when the monitored value is not finite, when it
@@ -18,7 +19,11 @@ public struct EarlyStoppingRule: Sendable {
     }
 
     /// What a checkpoint keeps of the rule: the best value and the observations since.
-    public struct State: Codable, Sendable, Equatable {
+    public struct State: CheckpointComponent, Sendable, Equatable {
+        /// The default entry (each callback stores it under its monitor's key).
+        public static let checkpointKey = "early_stopping"
+        /// The layout's version.
+        public static let checkpointVersion = 1
         /// The best value so far.
         public var best: Float?
         /// Observations since the last improvement.

@@ -86,7 +86,7 @@ public final class ModelCheckpoint {
         try createFolder(directory, purpose: "checkpoint folder")
         try files.add(path, score: value) { bookkeeping in
             var entries = extra
-            entries[bookkeepingKey] = bookkeeping
+            entries.store(bookkeeping, under: bookkeepingKey)
             try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
                                    includesGradients: includesGradients).save(to: path)
         }
@@ -94,11 +94,12 @@ public final class ModelCheckpoint {
 
     /// Takes back the list of files from a checkpoint this handler (same prefix) wrote, so a
     /// resumed run keeps enforcing `keep`. Entries of another handler are ignored.
-    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` when the list is malformed.
+    /// - Throws: ``CheckpointError`` when the list is malformed or of another layout version.
     public func restore(from entries: [String: String]) throws {
-        guard let text = entries[bookkeepingKey] else { return }
-        try files.restore(from: text)
+        if let bookkeeping = try entries.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey) {
+            files.restore(bookkeeping)
+        }
     }
 
-    private var bookkeepingKey: String { "model_checkpoint.\(prefix).saved" }
+    private var bookkeepingKey: String { "model_checkpoint.\(prefix)" }
 }

@@ -109,28 +109,34 @@ public final class OptimizationStep {
 
     // MARK: Checkpoints
 
-    /// The step's part of a checkpoint position.
-    var checkpointEntries: [String: String] {
-        ["optimization.steps": String(stepsTaken), "optimization.window_batches": String(windowBatches),
-         "optimization.window_examples": String(windowExamples)]
+    /// The step's part of a checkpoint: optimizer steps taken and the open accumulation window.
+    public struct Window: CheckpointComponent, Equatable {
+        /// The entry it is stored under.
+        public static let checkpointKey = "optimization"
+        /// The layout's version.
+        public static let checkpointVersion = 1
+        /// Optimizer updates since the start of the run.
+        public var steps = 0
+        /// Batches in the open window.
+        public var batches = 0
+        /// Examples in the open window.
+        public var examples = 0
     }
 
-    /// Restores the counters saved by ``checkpointEntries``; entries from a checkpoint written
-    /// before the step existed mean a closed window.
-    func restore(from entries: [String: String]) throws {
-        func count(_ key: String) throws -> Int {
-            guard let text = entries[key] else { return 0 }
-            guard let value = Int(text), value >= 0 else {
-                throw EngineError.invalidCheckpoint("\(key) is \(text), not a count")
-            }
-            return value
+    /// The step's position, for a checkpoint.
+    public var window: Window { Window(steps: stepsTaken, batches: windowBatches, examples: windowExamples) }
+
+    /// Restores a position saved with ``window``.
+    /// - Throws: ``EngineError/invalidCheckpoint(_:)`` for counts that do not fit this step.
+    func restore(_ window: Window) throws {
+        guard window.steps >= 0, window.batches >= 0, window.examples >= 0 else {
+            throw EngineError.invalidCheckpoint("negative counts in the optimization window")
         }
-        let batches = try count("optimization.window_batches")
-        guard batches < accumulation else {
-            throw EngineError.invalidCheckpoint("an open window of \(batches) batches does not fit accumulation \(accumulation)")
+        guard window.batches < accumulation else {
+            throw EngineError.invalidCheckpoint("an open window of \(window.batches) batches does not fit accumulation \(accumulation)")
         }
-        stepsTaken = try count("optimization.steps")
-        windowBatches = batches
-        windowExamples = try count("optimization.window_examples")
+        stepsTaken = window.steps
+        windowBatches = window.batches
+        windowExamples = window.examples
     }
 }

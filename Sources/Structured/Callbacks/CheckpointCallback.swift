@@ -98,18 +98,18 @@ public final class CheckpointCallback: Callback {
             score = value
         }
         try createFolder(directory, purpose: "checkpoint folder")
-        var scoreEntry: [String: String] = [:]
-        if let score { scoreEntry["checkpoint.score"] = String(score) }
         if var updated = files {
             let path = "\(directory)/\(render(trainer)).ckpt"
             try updated.add(path, score: score) { bookkeeping in
-                try trainer.saveCheckpoint(to: path, extra: scoreEntry.merging([bookkeepingKey: bookkeeping]) { a, _ in a })
+                var entries: [String: String] = [:]
+                entries.store(bookkeeping, under: bookkeepingKey)
+                try trainer.saveCheckpoint(to: path, extra: entries)
             }
             files = updated
         }
         if saveLast {
             lastModelPath = "\(directory)/last.ckpt"
-            try trainer.saveCheckpoint(to: lastModelPath!, extra: scoreEntry)
+            try trainer.saveCheckpoint(to: lastModelPath!)
         }
     }
 
@@ -135,13 +135,13 @@ public final class CheckpointCallback: Callback {
 
     /// Adds the kept files to every checkpoint, so `saveTopK` holds after a resume.
     public func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String]) {
-        if let files { entries[bookkeepingKey] = files.bookkeeping }
+        if let files { entries.store(files.bookkeeping, under: bookkeepingKey) }
     }
 
     /// Takes back the kept files.
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        guard let text = entries[bookkeepingKey] else { return }
-        try? files?.restore(from: text)
+        guard let bookkeeping = try? entries.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey) else { return }
+        files?.restore(bookkeeping)
     }
 
     /// Where this callback's bookkeeping lives in a checkpoint (one key per callback).
@@ -156,10 +156,13 @@ public final class CheckpointCallback: Callback {
     func bestCheckpointOnDisk() -> String? {
         if let bestModelPath, FileManager.default.fileExists(atPath: bestModelPath) { return bestModelPath }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".ckpt") && !$0.hasPrefix("last") }
+        // Each file's own bookkeeping lists it with its score.
         let scored = files.compactMap { name -> (String, Float)? in
-            guard let checkpoint = try? TrainingCheckpoint(contentsOf: "\(directory)/\(name)"),
-                  let score = checkpoint.extra["checkpoint.score"].flatMap(Float.init) else { return nil }
-            return ("\(directory)/\(name)", score)
+            let path = "\(directory)/\(name)"
+            guard let checkpoint = try? TrainingCheckpoint(contentsOf: path),
+                  let bookkeeping = try? checkpoint.extra.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey),
+                  let score = bookkeeping.files.first(where: { $0.path == path })?.score else { return nil }
+            return (path, score)
         }
         return scored.max { mode.isImprovement($1.1, over: $0.1) }?.0
     }

@@ -63,13 +63,12 @@ public final class EarlyStoppingCallback: Callback {
 
     /// Saves the rule's position.
     public func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String]) {
-        entries["early_stopping.\(monitor)"] = String(decoding: (try? JSONEncoder().encode(rule.state)) ?? Data(), as: UTF8.self)
+        entries.store(rule.state, under: "early_stopping.\(monitor)")
     }
 
     /// Restores the rule's position.
     public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        guard let text = entries["early_stopping.\(monitor)"],
-              let state = try? JSONDecoder().decode(EarlyStoppingRule.State.self, from: Data(text.utf8)) else { return }
+        guard let state = try? entries.component(EarlyStoppingRule.State.self, under: "early_stopping.\(monitor)") else { return }
         rule.restore(state)
     }
 }

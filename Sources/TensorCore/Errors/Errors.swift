@@ -12,6 +12,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// An entry's data type is not supported (only F32 is).
     case unsupportedType(name: String, dtype: String)
+    /// A state component was written with another layout version.
+    case incompatibleComponent(name: String, found: Int, expected: Int)
+    /// A state component does not decode.
+    case malformedComponent(name: String, reason: String)
 
     /// The problem in one line: what is wrong and where.
     public var description: String {
@@ -22,6 +26,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case let .unexpectedEntry(name): "checkpoint entry \(name) matches nothing in the model (a checkpoint from another model?)"
         case let .shapeMismatch(name, expected, found): "checkpoint entry \(name) has shape \(found), the model needs \(expected)"
         case let .unsupportedType(name, dtype): "checkpoint entry \(name) has dtype \(dtype); only F32 is supported"
+        case let .incompatibleComponent(name, found, expected):
+            "checkpoint state \"\(name)\" has layout version \(found), this version reads \(expected); resume with the version that wrote it"
+        case let .malformedComponent(name, reason): "checkpoint state \"\(name)\" is malformed: \(reason)"
         }
     }
 }
