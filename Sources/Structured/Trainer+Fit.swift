@@ -67,7 +67,10 @@ extension Trainer {
         context.optimizer = optimizer
         schedulerConfiguration = configuration.scheduler
         scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
-        plateauTracker = nil
+        plateau = configuration.scheduler?.plateau.map {
+            ReduceOnPlateau(optimizer: optimizer, mode: $0.mode, factor: $0.factor, patience: $0.patience,
+                            minimumDelta: $0.minimumDelta, minimumRate: $0.minimumRate)
+        }
         installDefaultCallbacks()
         orderCallbacks()
         // Logs are written by rank 0 only.
@@ -81,8 +84,7 @@ extension Trainer {
         -> (_ path: String, _ extra: [String: String]) throws -> Void {
         { [unowned self] path, extra in
             var entries = engine.checkpointEntries
-            entries.store(TrainerProgress(globalStep: self.globalStep, plateauBest: self.plateauTracker?.best,
-                                          plateauWait: self.plateauTracker?.waitCount))
+            entries.store(TrainerProgress(globalStep: self.globalStep, plateau: self.plateau?.state))
             self.dispatch(.saveCheckpoint, { $0.onSaveCheckpoint(trainer: self, entries: &entries) }) { module.onSaveCheckpoint(&entries) }
             entries.merge(extra) { _, given in given }
             try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
@@ -284,21 +286,13 @@ extension Trainer {
 
     /// Applies a `reduceOnPlateau` schedule at the end of an epoch.
     private func reduceOnPlateau(_ optimizer: any Optimizer) throws {
-        guard let configuration = schedulerConfiguration, let plateau = configuration.plateau,
+        guard let configuration = schedulerConfiguration, let rule = configuration.plateau,
               (currentEpoch + 1) % configuration.frequency == 0 else { return }
-        guard let value = callbackMetrics[plateau.monitor] else {
-            throw TrainerError.monitoredMetricMissing(callback: "the reduceOnPlateau schedule", monitor: plateau.monitor,
+        guard let value = callbackMetrics[rule.monitor] else {
+            throw TrainerError.monitoredMetricMissing(callback: "the reduceOnPlateau schedule", monitor: rule.monitor,
                                                       available: Array(callbackMetrics.keys))
         }
-        // PyTorch reduces once more than `patience` checks passed without improvement.
-        if plateauTracker == nil {
-            plateauTracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1,
-                                             minimumDelta: plateau.minimumDelta)
-        }
-        if plateauTracker!.observe(value) {
-            optimizer.learningRate = Swift.max(optimizer.learningRate * plateau.factor, plateau.minimumRate)
-            plateauTracker!.restore(best: plateauTracker!.best, waitCount: 0)
-        }
+        plateau?.observe(value)
     }
 
     // MARK: Publishing logged values
@@ -363,11 +357,7 @@ extension Trainer {
             throw CheckpointError.corrupt(path: path, reason: "the trainer's global step \(step) is not within the run's \(engine.state.iteration) iterations")
         }
         globalStep = step
-        if let plateau = schedulerConfiguration?.plateau, let wait = progress?.plateauWait {
-            var tracker = PatienceTracker(mode: plateau.mode, patience: plateau.patience + 1, minimumDelta: plateau.minimumDelta)
-            tracker.restore(best: progress?.plateauBest, waitCount: wait)
-            plateauTracker = tracker
-        }
+        if let plateau, let state = progress?.plateau { plateau.restore(state) }
         currentEpoch = checkpoint.epoch
         module.onLoadCheckpoint(checkpoint.extra)
         dispatch(.loadCheckpoint, { $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })

@@ -171,7 +171,8 @@ public final class Trainer {
     public var isGlobalZero: Bool { communicator.isMain }
 
     var context: TrainerContext?
-    var plateauTracker: PatienceTracker?
+    /// The plateau schedule of the current `fit`, run by Events' rule.
+    var plateau: ReduceOnPlateau?
     var saveCheckpointHandler: ((_ path: String, _ extra: [String: String]) throws -> Void)?
 
     /// The callbacks in calling order, monitoring ones last (fixed when a run starts).

@@ -1,3 +1,4 @@
+import Events
 import TensorCore
 
 /// The Trainer's own part of a checkpoint: Lightning's `global_step` and the plateau schedule's
@@ -6,6 +7,5 @@ struct TrainerProgress: CheckpointComponent {
     static let checkpointKey = "trainer"
     static let checkpointVersion = 1
     var globalStep: Int
-    var plateauBest: Float?
-    var plateauWait: Int?
+    var plateau: ReduceOnPlateau.State?
 }

@@ -52,7 +52,7 @@ import Datasets
     @Test func outputPathsAreCheckedBeforeTraining() throws {
         Self.expectOneLine(try Self.run("mnist-core", ["--json", "/nonexistent-folder/out.json"]), containing: "the folder /nonexistent-folder does not exist")
         let file = try makeTemporaryFolder() + "/a-file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         Self.expectOneLine(try Self.run("mnist-structured", ["--json", "\(file)/out.json"]), containing: "is not a folder")
         Self.expectOneLine(try Self.run("mnist-compare", ["--report", "/nonexistent-folder/r.html"]), containing: "does not exist")
     }

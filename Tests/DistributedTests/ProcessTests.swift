@@ -19,7 +19,7 @@ struct ProcessScenarios {
                                         options: SupervisedOptions(communicator: world))
         let folder = Self.environment["SWIFTTRAIN_SCENARIO_DIR"] ?? NSTemporaryDirectory()
         trainer.on(.iterationCompleted(once: [2])) { _ in
-            FileManager.default.createFile(atPath: "\(folder)/rank-\(world.rank)-training", contents: nil)
+            _ = FileManager.default.createFile(atPath: "\(folder)/rank-\(world.rank)-training", contents: nil)
         }
         if let exitingRank, world.rank == exitingRank {
             trainer.on(.iterationCompleted(once: [3])) { _ in exit(0) }

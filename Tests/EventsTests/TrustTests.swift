@@ -72,3 +72,22 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ReduceOnPlateauTests {
+    /// PyTorch's rule: the rate drops once more than `patience` checks passed without improvement.
+    @Test func reducesAfterPatienceAsPyTorch() throws {
+        let model = Sequential(Linear(inFeatures: 2, outFeatures: 1))
+        let optimizer = SGD(for: model, learningRate: 1)
+        let plateau = ReduceOnPlateau(optimizer: optimizer, mode: .min, factor: 0.5, patience: 1, minimumDelta: 0)
+        var scores: [Float] = [1, 1, 1, 0.5, 0.5, 0.5]
+        let evaluator = Engine<Int, Float> { _, _ in 0 }
+        plateau.attach(to: evaluator) { scores.removeFirst() }
+        var rates: [Float] = []
+        for _ in 0..<6 {
+            try evaluator.run([0])
+            rates.append(optimizer.learningRate)
+        }
+        #expect(rates == [1, 1, 0.5, 0.5, 0.5, 0.25])
+        #expect(plateau.state == ReduceOnPlateau.State(best: 0.5, waitCount: 0))
+    }
+}

@@ -187,7 +187,7 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
     @Test func anImpossibleGlobalStepIsRefused() throws {
         let folder = try makeTemporaryFolder()
         let loader = DataLoader(syntheticData(count: 16), batchSize: 4)
-        try withRandomScope(seed: 1) {
+        _ = try withRandomScope(seed: 1) {
             try quietTrainer(maxEpochs: 1, callbacks: [CheckpointCallback(directory: folder, filename: "end")]).fit(MomentumModule(), train: loader)
         }
         var file = try SafeTensorsFile(contentsOf: "\(folder)/end.ckpt")
@@ -203,7 +203,7 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
     /// A checkpoint folder inside a file: one readable line naming the folder, not an NSError dump.
     @Test func aCheckpointFolderInsideAFileIsOneReadableLine() throws {
         let file = try makeTemporaryFolder() + "/plain-file"
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         let trainer = quietTrainer(callbacks: [CheckpointCallback(directory: "\(file)/checkpoints")])
         #expect {
             try trainer.fit(MomentumModule(), train: DataLoader(syntheticData(count: 8), batchSize: 4))
