@@ -88,6 +88,6 @@ import TestSupport
             rates.append(optimizer.learningRate)
         }
         #expect(rates == [1, 1, 0.5, 0.5, 0.5, 0.25])
-        #expect(plateau.state == ReduceOnPlateau.State(best: 0.5, waitCount: 0))
+        #expect(plateau.state.best == 0.5 && plateau.state.waitCount == 0)
     }
 }
