@@ -237,7 +237,9 @@ public final class Engine<Batch, Output> {
         state.epochLength = length
         state.iteration = iteration
         state.maxEpochs = maxEpochs
-        state.epoch = iteration / length
+        // The epoch in progress (1-based) when restored mid-epoch, the last one done otherwise.
+        state.epoch = (iteration + length - 1) / length
+        state.iterationInEpoch = state.epoch == 0 ? 0 : iteration - (state.epoch - 1) * length
         state.isFinished = position.isFinished
     }
 }

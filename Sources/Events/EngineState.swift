@@ -8,7 +8,7 @@ import TensorCore
 ///     print("epoch \(engine.state.epoch) iteration \(engine.state.iteration): \(engine.state.output!)")
 /// }
 /// ```
-public final class EngineState<Batch, Output> {
+public final class EngineState<Batch, Output>: EngineProgress {
     /// The current epoch (1-based); after a run, the number of epochs run.
     public internal(set) var epoch = 0
     /// Iterations run since the start, over all epochs (1-based during an iteration).
@@ -38,6 +38,19 @@ public final class EngineState<Batch, Output> {
     var position: EnginePosition {
         EnginePosition(epochLength: epochLength, iteration: iteration, maxEpochs: maxEpochs, isFinished: isFinished)
     }
+}
+
+/// Where an engine stands, without its batch and output types: what a frontend built on the
+/// engine (the Structured `Trainer`) reads its position from instead of keeping a copy.
+public protocol EngineProgress: AnyObject {
+    /// The current epoch, 1-based; after a run, the number of epochs run.
+    var epoch: Int { get }
+    /// Iterations run since the start, over all epochs.
+    var iteration: Int { get }
+    /// Iterations run in the current epoch.
+    var iterationInEpoch: Int { get }
+    /// Batches per epoch.
+    var epochLength: Int { get }
 }
 
 /// An engine's position in a checkpoint: where a restored run continues.

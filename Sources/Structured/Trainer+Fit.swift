@@ -39,6 +39,7 @@ extension Trainer {
             trainBatchesPerEpoch = fastDevRun.map { Swift.min($0, train.batchesPerEpoch) } ?? overfit ?? limitTrainBatches.batches(of: train.batchesPerEpoch)
             let epochs = fastDevRun != nil ? 1 : (maxEpochs ?? (maxSteps == nil ? 1000 : Int.max / Swift.max(trainBatchesPerEpoch, 1)))
             let engine = makeTrainingEngine(module, context: context, optimizer: optimizer, validation: validation)
+            trainingProgress = engine.state
             saveCheckpointHandler = checkpointWriter(module, optimizer: optimizer, engine: engine)
             if let resumeFrom {
                 try restore(resumeFrom, module: module, optimizer: optimizer, engine: engine, context: context)
@@ -188,7 +189,6 @@ extension Trainer {
                                                optimization: OptimizationStep) throws -> Tensor? {
         let index = engine.state.iterationInEpoch - 1
         let lastOfEpoch = engine.state.iterationInEpoch == engine.state.epochLength
-        batchInEpoch = index + 1
         context.batchSize = (batch as? LabeledBatch)?.count ?? 1
         dispatch(.trainBatchStart, { $0.onTrainBatchStart(trainer: self, batchIndex: index) }) {
             module.onTrainBatchStart(batch, batchIndex: index)
@@ -225,7 +225,6 @@ extension Trainer {
             self.dispatch(.trainStart, { $0.onTrainStart(trainer: self) }) { module.onTrainStart() }
         }
         engine.on(.epochStarted) { [unowned self] engine in
-            self.currentEpoch = engine.state.epoch - 1
             context.results = LogResults()
             module.train()
             self.dispatch(.trainEpochStart, { $0.onTrainEpochStart(trainer: self) }) { module.onTrainEpochStart() }
@@ -358,7 +357,6 @@ extension Trainer {
         }
         globalStep = step
         if let plateau, let state = progress?.plateau { plateau.restore(state) }
-        currentEpoch = checkpoint.epoch
         module.onLoadCheckpoint(checkpoint.extra)
         dispatch(.loadCheckpoint, { $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })
     }

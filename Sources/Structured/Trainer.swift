@@ -140,12 +140,14 @@ public final class Trainer {
 
     // MARK: State during and after a run
 
-    /// The current epoch, 0-based (Lightning's `current_epoch`).
-    public internal(set) var currentEpoch = 0
+    /// The current epoch, 0-based (Lightning's `current_epoch`): the training engine's epoch.
+    public var currentEpoch: Int { Swift.max((trainingProgress?.epoch ?? 1) - 1, 0) }
     /// Optimizer steps taken (Lightning's `global_step`).
     public internal(set) var globalStep = 0
-    /// Batches run in the current training epoch.
-    public internal(set) var batchInEpoch = 0
+    /// Batches run in the current training epoch: the training engine's count.
+    public var batchInEpoch: Int { trainingProgress?.iterationInEpoch ?? 0 }
+    /// The training engine's state, seen through the names above.
+    var trainingProgress: (any EngineProgress)?
     /// Batches per training epoch.
     public internal(set) var trainBatchesPerEpoch = 0
     /// Every logged value, latest first-class: what monitoring callbacks read.
