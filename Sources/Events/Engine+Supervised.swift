@@ -64,7 +64,9 @@ public func supervisedTrainer<Output>(
         model.train()
         let predictions = model(batch.inputs)
         let value = loss(predictions, batch.labels)
-        try optimization.apply(loss: value, examples: batch.count, endsEpoch: engine.state.iterationInEpoch == engine.state.epochLength)
+        let endsEpoch = engine.state.iterationInEpoch == engine.state.epochLength
+        try optimization.apply(loss: value, examples: batch.count, endsEpoch: endsEpoch)
+        if endsEpoch { optimization.epochEnded(engine.state.epoch) }
         return outputTransform(batch, predictions, value)
     }
     engine.optimization = optimization

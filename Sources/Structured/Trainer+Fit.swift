@@ -169,6 +169,9 @@ extension Trainer {
         let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
                                             clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
         optimization.hooks = TrainerStepHooks(trainer: self, module: module)
+        if let scheduler, let configuration = schedulerConfiguration, configuration.plateau == nil {
+            optimization.schedule = (scheduler, configuration.interval == .step ? .iteration : .epoch, configuration.frequency)
+        }
         context.optimization = optimization
         let engine = Engine<M.Batch, Tensor?> { [unowned self, budget] engine, batch in
             let loss = try self.trainBatch(batch, engine: engine, module: module, context: context, optimization: optimization)
@@ -204,10 +207,7 @@ extension Trainer {
             try optimization.synchronizeBuffers()
             globalStep += 1
         }
-        if lastOfEpoch, let configuration = schedulerConfiguration, configuration.interval == .epoch,
-           configuration.plateau == nil, (currentEpoch + 1) % configuration.frequency == 0 {
-            scheduler?.step()
-        }
+        if lastOfEpoch { optimization.epochEnded(engine.state.epoch) }
         try dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
             module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
         }

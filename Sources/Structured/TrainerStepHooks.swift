@@ -2,7 +2,7 @@ import Events
 import TensorCore
 
 /// Runs the module's and callbacks' optimization hooks at the shared step's hook points, and
-/// counts Lightning's `global_step` (with per-step schedules) after each update.
+/// counts Lightning's `global_step` after each update.
 final class TrainerStepHooks<M: TrainingModule>: OptimizationHooks {
     unowned let trainer: Trainer
     let module: M
@@ -32,9 +32,5 @@ final class TrainerStepHooks<M: TrainingModule>: OptimizationHooks {
 
     func afterOptimizerStep(_ optimizer: any Optimizer) throws {
         trainer.globalStep += 1
-        if let configuration = trainer.schedulerConfiguration, configuration.interval == .step,
-           trainer.globalStep % configuration.frequency == 0 {
-            trainer.scheduler?.step()
-        }
     }
 }

@@ -32,6 +32,10 @@ public final class OptimizationStep {
     public let communicator: (any Communicator)?
     /// Behaviour at the step's hook points (the Structured frontend's hooks).
     public var hooks: (any OptimizationHooks)?
+    /// A learning-rate schedule this step advances: after every `frequency` optimizer steps, or
+    /// at the end of every `frequency` epochs (``epochEnded(_:)``). Nil: none, or one attached
+    /// to the engine as a handler.
+    public var schedule: (scheduler: LearningRateScheduler, interval: ScheduleInterval, frequency: Int)?
     /// Optimizer updates taken since the start of the run (restored with the position).
     public internal(set) var stepsTaken = 0
     /// Batches in the current, unfinished window.
@@ -86,8 +90,15 @@ public final class OptimizationStep {
         windowBatches = 0
         windowExamples = 0
         stepsTaken += 1
+        if let schedule, schedule.interval == .iteration, stepsTaken % schedule.frequency == 0 { schedule.scheduler.step() }
         try hooks?.afterOptimizerStep(optimizer)
         return true
+    }
+
+    /// Advances an epoch-interval schedule at the end of epoch `epoch` (1-based), every
+    /// `frequency` epochs. The frontend calls it after the epoch's last batch.
+    public func epochEnded(_ epoch: Int) {
+        if let schedule, schedule.interval == .epoch, epoch % schedule.frequency == 0 { schedule.scheduler.step() }
     }
 
     /// Manual optimization's backward: the backward hooks, backward, and the gradients averaged
