@@ -91,3 +91,18 @@ import TestSupport
         #expect(plateau.state.best == 0.5 && plateau.state.waitCount == 0)
     }
 }
+
+@Suite struct LearningRateLoggerTests {
+    /// The rate is recorded under Lightning's key at the start of each epoch.
+    @Test func recordsTheRateEachEpoch() throws {
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
+        let optimizer = SGD(for: model, learningRate: 0.1)
+        let trainer = supervisedTrainer(model: model, optimizer: optimizer)
+        LearningRateLogger(optimizer: optimizer, every: .epoch).attach(to: trainer)
+        LearningRateScheduler(StepDecay(stepSize: 1, gamma: 0.5), optimizer: optimizer).attach(to: trainer, every: .epoch)
+        var seen: [Float] = []
+        trainer.on(.epochCompleted) { seen.append($0.state.metrics["lr-SGD"]!) }
+        try trainer.run(DataLoader(syntheticData(count: 8), batchSize: 4), maxEpochs: 3)
+        #expect(seen == [0.1, 0.05, 0.025])
+    }
+}

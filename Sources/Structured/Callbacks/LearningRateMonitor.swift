@@ -1,8 +1,10 @@
+import Events
 import Foundation
 import TensorCore
 
 /// Logs the learning rate (Lightning's `LearningRateMonitor`) as `lr-<Optimizer>` (or the
-/// scheduler's name) every step or every epoch (by default, the scheduler's own interval).
+/// scheduler's name) every step or every epoch (by default, the scheduler's own interval),
+/// recording through Events' ``LearningRateLogger``.
 public final class LearningRateMonitor: Callback {
     /// When the rate is recorded.
     public enum Interval: Sendable { case step, epoch }
@@ -13,7 +15,7 @@ public final class LearningRateMonitor: Callback {
     public init(interval: Interval? = nil) { self.interval = interval }
 
     private func key(_ trainer: Trainer) -> String {
-        trainer.schedulerConfiguration?.name ?? "lr-\(trainer.optimizer.map { String(describing: type(of: $0)) } ?? "optimizer")"
+        trainer.schedulerConfiguration?.name ?? trainer.optimizer.map(LearningRateLogger.defaultKey(for:)) ?? "lr-optimizer"
     }
 
     private var effectiveInterval: (Trainer) -> Interval {
@@ -33,9 +35,7 @@ public final class LearningRateMonitor: Callback {
     }
 
     private func record(_ trainer: Trainer, _ rate: Float) {
-        let name = key(trainer)
-        trainer.callbackMetrics[name] = rate
-        guard trainer.isGlobalZero else { return }
-        for logger in trainer.activeLoggers { try? logger.log([name: rate], step: trainer.globalStep) }
+        LearningRateLogger.record(rate, key: key(trainer), step: trainer.globalStep, into: &trainer.callbackMetrics,
+                                  loggers: trainer.activeLoggers, isMain: trainer.isGlobalZero)
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
 import TensorCore
 
-/// Prints the model's layers at the start of `fit`: each child with its type, parameter shapes
-/// and parameter count, then the totals.
+/// Prints the model's layers at the start of `fit` (rank 0): the module's ``Module/summary``.
 public final class ModelSummary: Callback {
     private let write: (String) -> Void
 
@@ -15,26 +14,6 @@ public final class ModelSummary: Callback {
         write(Self.render(module))
     }
 
-    /// The summary table of `module`.
-    public static func render(_ module: any Module) -> String {
-        var rows: [(String, String, String, Int)] = []
-        func visit(_ module: any Module, prefix: String) {
-            let children = module.children
-            if children.isEmpty || !module.ownParameters.isEmpty {
-                let shapes = module.ownParameters.map { "\($0.1.shape)" }.joined(separator: " ")
-                let count = module.ownParameters.reduce(0) { $0 + $1.1.scalarCount }
-                if !prefix.isEmpty || count > 0 { rows.append((prefix.isEmpty ? "(self)" : prefix, String(describing: type(of: module)), shapes, count)) }
-            }
-            for (name, child) in children { visit(child, prefix: prefix.isEmpty ? name : "\(prefix).\(name)") }
-        }
-        visit(module, prefix: "")
-        let nameWidth = max(4, rows.map(\.0.count).max() ?? 0), typeWidth = max(4, rows.map(\.1.count).max() ?? 0)
-        var text = "Name".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + "Type".padding(toLength: typeWidth, withPad: " ", startingAt: 0) + "  Params  Shapes\n"
-        for (name, type, shapes, count) in rows {
-            text += name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
-                + "  " + String(count).padding(toLength: 6, withPad: " ", startingAt: 0) + "  " + shapes + "\n"
-        }
-        text += "\(module.parameterCount) trainable parameters (\(String(format: "%.2f", Double(module.parameterCount * 4) / 1e6)) MB as Float32)\n"
-        return text
-    }
+    /// The summary table of `module` (``Module/summary``).
+    public static func render(_ module: any Module) -> String { module.summary }
 }
