@@ -15,7 +15,7 @@ let package = Package(
     targets: [
         // MARK: - Public API, cut along dependencies: only OpenMPI links MPI, only Datasets zlib.
 
-        .target(name: "TensorCore", dependencies: ["COpenBLAS"]),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"]),
         .target(name: "Metrics", dependencies: ["TensorCore"]),
         .target(name: "Distributed", dependencies: ["TensorCore"]),
@@ -23,7 +23,11 @@ let package = Package(
         .target(name: "Events", dependencies: ["TensorCore", "Metrics", "Distributed"]),
         .target(name: "Structured", dependencies: ["TensorCore", "Metrics", "Events", "Distributed"]),
 
-        // MARK: - Implementation details (system libraries; not API)
+        // MARK: - Implementation details (not API)
+
+        // Hot loops compiled for several instruction sets through per-function target attributes,
+        // one dispatch choosing the best the CPU runs (no unsafe flags: usable as a dependency).
+        .target(name: "CKernels"),
 
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",

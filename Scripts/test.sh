@@ -34,6 +34,18 @@ if [ "$mpi_status" -ne 0 ]; then
     exit "$mpi_status"
 fi
 
+echo "== kernel-sensitive suites at each lower instruction set (SWIFTTRAIN_ISA)"
+for isa in baseline avx2; do
+    set +e
+    SWIFTTRAIN_ISA=$isa .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing \
+        --filter 'OptimizerTests|ReferenceTests|ParityTests|MNISTTrainingTests|AccumulationTests|TrustTests' > .build-isa.log 2>&1
+    isa_status=$?
+    set -e
+    echo "  $isa: $(grep -E 'Test run with' .build-isa.log | tail -1)"
+    if [ "$isa_status" -ne 0 ]; then grep -E '✘' .build-isa.log | head -20; rm -f .build-isa.log; exit "$isa_status"; fi
+done
+rm -f .build-isa.log
+
 echo "== swift test (release)"
 # Show failures and build output, not one line per passing test; the summary comes last.
 set +e

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TensorCore
 import TestSupport
 import Datasets
 
@@ -98,5 +99,14 @@ import Datasets
         let gone = Date().addingTimeInterval(15)
         while !marked().isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.1) }
         #expect(marked().isEmpty, "left running: \(marked())")
+    }
+
+    /// The start-up line names the kernels' instruction set, and SWIFTTRAIN_ISA forces a lower one.
+    @Test(.enabled(if: realMNISTFolder != nil, "needs the real MNIST files"))
+    func startUpNamesTheInstructionSet() throws {
+        let forced = try Self.run("mnist-core", ["--limit", "64"], environment: ["SWIFTTRAIN_ISA": "baseline"])
+        #expect(forced.status == 0 && forced.out.contains("kernels baseline"), "\(forced.out)")
+        let native = try Self.run("mnist-core", ["--limit", "64"])
+        #expect(native.out.contains("kernels \(InstructionSet.supported)"), "\(native.out)")
     }
 }

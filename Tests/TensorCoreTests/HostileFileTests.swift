@@ -114,7 +114,7 @@ import TestSupport
         finished.waitUntilExit()
         let stale = "\(folder)/.model.ckpt.tmp-\(finished.processIdentifier)-12345"
         let live = "\(folder)/.model.ckpt.tmp-\(getpid())-678"
-        for path in [stale, live] { FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])) }
+        for path in [stale, live] { _ = FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])) }
         try writeAtomically([1], to: "\(folder)/other.bin")
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: live))

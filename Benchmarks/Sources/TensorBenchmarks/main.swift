@@ -4,7 +4,7 @@ import Foundation
 import TensorCore
 
 let only = CommandLine.arguments.dropFirst().first
-print("OpenBLAS kernels: \(ComputeBackend.blasKernels), \(ComputeBackend.blasThreads) threads")
+print("OpenBLAS kernels: \(ComputeBackend.blasKernels), \(ComputeBackend.blasThreads) threads; hand-written kernels: \(InstructionSet.active)")
 if only == nil || only == "matmul" { runMatmulBenchmark() }
 if only == nil || only == "elementwise" { runElementwiseBenchmark() }
 if only == nil || only == "convolution" { runConvolutionBenchmark() }

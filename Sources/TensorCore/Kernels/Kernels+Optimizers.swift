@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Optimizer updates, one pass over each parameter with no temporaries. The arithmetic follows
@@ -7,8 +8,8 @@ extension Kernels {
     /// SGD with momentum, dampening, Nesterov and weight decay (`torch.optim.SGD`).
     /// `buffer` is the momentum buffer; on the first step it is initialized from the gradient.
     ///
-    /// Every element is independent: the loops are branch-free (settings become multipliers) so
-    /// they vectorize, and the elements are split across cores.
+    /// Every element is independent: the elements are split across cores, and each chunk runs the
+    /// CKernels loop compiled for the best instruction set (``InstructionSet/active``).
     static func sgdStep(parameter: Tensor, gradient: Tensor, buffer: Tensor?, firstStep: Bool,
                         learningRate: Float, momentum: Float, dampening: Float, nesterov: Bool, weightDecay: Float) {
         gradient.withElements { g in
@@ -17,23 +18,17 @@ extension Kernels {
                 let pp = p.baseAddress!
                 guard let buffer else {
                     Parallel.forEachChunk(count: p.count) { range in
-                        for i in range { pp[i] -= learningRate * (pg[i] + weightDecay * pp[i]) }
+                        swifttrain_sgd(pp + range.lowerBound, pg + range.lowerBound, range.count, learningRate, weightDecay)
                     }
                     return
                 }
                 // b = keep·b + take·d: on the first step keep 0 and take 1 (b starts as d).
                 let keep: Float = firstStep ? 0 : momentum, take: Float = firstStep ? 1 : 1 - dampening
-                let ahead: Float = nesterov ? momentum : 0, direct: Float = nesterov ? 1 : 0
                 buffer.withMutableElements { b in
                     let pb = b.baseAddress!
                     Parallel.forEachChunk(count: p.count) { range in
-                        for i in range {
-                            let d = pg[i] + weightDecay * pp[i]
-                            let next = pb[i] * keep + take * d
-                            pb[i] = next
-                            // Nesterov: d + momentum·b; plain momentum: b.
-                            pp[i] -= learningRate * (nesterov ? direct * d + ahead * next : next)
-                        }
+                        swifttrain_sgd_momentum(pp + range.lowerBound, pg + range.lowerBound, pb + range.lowerBound, range.count,
+                                                learningRate, weightDecay, keep, take, nesterov ? 1 : 0, momentum)
                     }
                 }
             }
@@ -41,7 +36,7 @@ extension Kernels {
     }
 
     /// Adam (`torch.optim.Adam`, or `AdamW` when `decoupled`) for step number `step` (from 1).
-    /// Branch-free, vectorized and split across cores like `sgdStep`.
+    /// Split across cores and vectorized at the active instruction set, like `sgdStep`.
     static func adamStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
                          learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, decoupled: Bool) {
         let biasCorrection1 = 1 - Foundation.pow(beta1, Float(step))
@@ -57,34 +52,10 @@ extension Kernels {
                 firstMoment.withMutableElements { m in
                     secondMoment.withMutableElements { v in
                         let pp = p.baseAddress!, pm = m.baseAddress!, pv = v.baseAddress!
-                        // The same arithmetic on 16 lanes at a time (the compiler did not vectorize
-                        // the scalar loop: it cannot prove the four buffers apart), then a scalar tail.
-                        @inline(__always) func update<V: SIMD>(_ p: V, _ g: V, _ m: V, _ v: V) -> (V, V, V) where V.Scalar == Float {
-                            let d = g + coupledDecay * p
-                            let first = m + oneMinusBeta1 * (d - m)               // PyTorch's lerp_
-                            let second = v * beta2 + oneMinusBeta2 * d * d
-                            return (p * decay - stepSize * first / (second.squareRoot() / biasCorrection2Root + epsilon), first, second)
-                        }
                         Parallel.forEachChunk(count: p.count) { range in
-                            var i = range.lowerBound
-                            while i + 16 <= range.upperBound {
-                                func load(_ base: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-                                    UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self)
-                                }
-                                let gradient = UnsafeRawPointer(pg + i).loadUnaligned(as: SIMD16<Float>.self)
-                                let (parameter, first, second) = update(load(pp), gradient, load(pm), load(pv))
-                                UnsafeMutableRawPointer(pp + i).storeBytes(of: parameter, as: SIMD16<Float>.self)
-                                UnsafeMutableRawPointer(pm + i).storeBytes(of: first, as: SIMD16<Float>.self)
-                                UnsafeMutableRawPointer(pv + i).storeBytes(of: second, as: SIMD16<Float>.self)
-                                i += 16
-                            }
-                            while i < range.upperBound {
-                                let (parameter, first, second) = update(SIMD2(pp[i], 0), SIMD2(pg[i], 0), SIMD2(pm[i], 0), SIMD2(pv[i], 0))
-                                pp[i] = parameter[0]
-                                pm[i] = first[0]
-                                pv[i] = second[0]
-                                i += 1
-                            }
+                            let start = range.lowerBound
+                            swifttrain_adam(pp + start, pg + start, pm + start, pv + start, range.count, coupledDecay, decay,
+                                            oneMinusBeta1, beta2, oneMinusBeta2, stepSize, biasCorrection2Root, epsilon)
                         }
                     }
                 }
