@@ -22,4 +22,15 @@ void swifttrain_sgd(float *parameter, const float *gradient, ptrdiff_t n, float 
 void swifttrain_sgd_momentum(float *parameter, const float *gradient, float *buffer, ptrdiff_t n, float learning_rate,
                              float weight_decay, float keep, float take, int nesterov, float momentum);
 
+/// Direct convolution of one single-channel image (stride 1, no padding) into `out_channels`
+/// output planes: each output row starts at its bias (or 0) and accumulates the kh*kw taps in
+/// order. `bias` may be NULL.
+void swifttrain_conv1_forward(const float *image, const float *weight, const float *bias, float *output,
+                              int out_channels, int height, int width, int kernel_height, int kernel_width);
+
+/// The weight gradient of that convolution for output channel `channel`: for each tap, the sum
+/// over `batch` samples and every position of upstream gradient times input, in a fixed order.
+void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, int channel, int batch,
+                                      int out_channels, int height, int width, int kernel_height, int kernel_width);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 // Convolution and pooling loops over `[batch, channels, height, width]` tensors. Every loop
 // splits the batch across tasks; each sample's output is written by one task only.
 
@@ -149,44 +151,22 @@ extension Kernels {
     }
 
     /// Direct convolution of single-channel inputs (a network's first layer), stride 1, no
-    /// padding: each output row is accumulated from `kh·kw` shifted input rows, 8 lanes at a time,
-    /// with no im2col matrix. Tasks own whole samples.
+    /// padding: each output row is accumulated from `kh·kw` shifted input rows at the active
+    /// instruction set's width (CKernels), with no im2col matrix. Tasks own whole samples.
     static func convolveSingleChannel(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
         let output = result.storage.base
-        let taps = g.kernelHeight * g.kernelWidth
+        let biases = bias?.scalars ?? []
         x.withElements { elements in
             weight.withElements { weights in
                 let input = elements.baseAddress!, w = weights.baseAddress!
-                let biases = bias?.scalars
                 Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
                     for n in samples {
-                        let image = input + n * g.height * g.width
-                        for o in 0..<outChannels {
-                            let kernel = w + o * taps, start = biases?[o] ?? 0
-                            for oh in 0..<g.outputHeight {
-                                let row = output + ((n * outChannels + o) * g.outputHeight + oh) * g.outputWidth
-                                var ow = 0
-                                while ow + 8 <= g.outputWidth {
-                                    var sum = SIMD8<Float>(repeating: start)
-                                    for kh in 0..<g.kernelHeight {
-                                        let line = image + (oh + kh) * g.width + ow
-                                        for kw in 0..<g.kernelWidth {
-                                            sum += kernel[kh * g.kernelWidth + kw] * UnsafeRawPointer(line + kw).loadUnaligned(as: SIMD8<Float>.self)
-                                        }
-                                    }
-                                    UnsafeMutableRawPointer(row + ow).storeBytes(of: sum, as: SIMD8<Float>.self)
-                                    ow += 8
-                                }
-                                while ow < g.outputWidth {
-                                    var sum = start
-                                    for kh in 0..<g.kernelHeight {
-                                        for kw in 0..<g.kernelWidth { sum += kernel[kh * g.kernelWidth + kw] * image[(oh + kh) * g.width + ow + kw] }
-                                    }
-                                    row[ow] = sum
-                                    ow += 1
-                                }
-                            }
+                        let image = input + n * g.height * g.width, planes = output + n * outChannels * g.positions
+                        biases.withUnsafeBufferPointer { b in
+                            // An empty array means no bias: the kernel starts each row at 0.
+                            swifttrain_conv1_forward(image, w, b.isEmpty ? nil : b.baseAddress, planes, Int32(outChannels), Int32(g.height),
+                                                     Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth))
                         }
                     }
                 }
@@ -207,26 +187,8 @@ extension Kernels {
                 let input = elements.baseAddress!, upstream = gradients.baseAddress!
                 Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
                     for o in channels {
-                        for tap in 0..<taps {
-                            let kh = tap / g.kernelWidth, kw = tap % g.kernelWidth
-                            var lanes = SIMD8<Float>()
-                            var tail: Float = 0
-                            for n in 0..<g.batch {
-                                let image = input + n * g.height * g.width
-                                for oh in 0..<g.outputHeight {
-                                    let gRow = upstream + ((n * outChannels + o) * g.outputHeight + oh) * g.outputWidth
-                                    let xRow = image + (oh + kh) * g.width + kw
-                                    var ow = 0
-                                    while ow + 8 <= g.outputWidth {
-                                        lanes += UnsafeRawPointer(gRow + ow).loadUnaligned(as: SIMD8<Float>.self)
-                                            * UnsafeRawPointer(xRow + ow).loadUnaligned(as: SIMD8<Float>.self)
-                                        ow += 8
-                                    }
-                                    while ow < g.outputWidth { tail += gRow[ow] * xRow[ow]; ow += 1 }
-                                }
-                            }
-                            output[o * taps + tap] = lanes.sum() + tail
-                        }
+                        swifttrain_conv1_weight_gradient(input, upstream, output + o * taps, Int32(o), Int32(g.batch), Int32(outChannels),
+                                                         Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth))
                     }
                 }
             }
