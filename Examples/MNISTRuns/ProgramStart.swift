@@ -23,7 +23,7 @@ public func startProgram(_ name: String, allowsDevices: Bool = true) throws -> (
     }
     let mnist = try MNIST.load(from: options.dataDirectory)
     if communicator.isMain {
-        print("\(name): \(options.model.rawValue), \(options.epochs) epoch(s) on \(communicator.worldSize) process(es); kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels)")
+        print("\(name): \(options.model.rawValue), \(options.epochs) epoch(s) on \(communicator.worldSize) process(es); kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels) (\(ComputeBackend.blasSelection))")
     }
     return (options, communicator, mnist)
 }

@@ -78,20 +78,31 @@ extension Kernels {
     /// `OPENBLAS_CORETYPE` is not set (an explicit choice always wins), the kernel table is
     /// re-initialized for the best family whose instructions the CPU has. The whole test suite,
     /// compared against NumPy and PyTorch, passes under each family.
-    static let blasKernels: String = {
+    static var blasKernels: String { blasSelection.kernels }
+
+    /// The family in use and why: kept as OpenBLAS picked it, re-selected, or kept because the
+    /// internals needed to re-select are absent from this OpenBLAS build (then nothing changes).
+    static let blasSelection: (kernels: String, reason: String) = {
         let detected = String(cString: openblas_get_corename())
-        guard detected.lowercased() == "prescott", ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
-              let quit = openBLASEntry("gotoblas_dynamic_quit"), let initialize = openBLASEntry("gotoblas_dynamic_init")
-        else { return detected }
+        guard detected.lowercased() == "prescott" else { return (detected, "as OpenBLAS picked it") }
+        if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+            return (detected, "OPENBLAS_CORETYPE=\(forced) set")
+        }
+        guard let quit = openBLASEntry("gotoblas_dynamic_quit"), let initialize = openBLASEntry("gotoblas_dynamic_init") else {
+            return (detected, "kept: this OpenBLAS lacks gotoblas_dynamic_init/quit to re-select kernels")
+        }
         let family = copenblas_cpu_runs_skylakex_kernels() != 0 ? "SkylakeX"
             : copenblas_cpu_runs_haswell_kernels() != 0 ? "Haswell" : nil
-        guard let family else { return detected }
+        guard let family else { return (detected, "kept: the CPU runs neither the SkylakeX nor the Haswell kernels") }
         setenv("OPENBLAS_CORETYPE", family, 1)
         quit()
         initialize()
         unsetenv("OPENBLAS_CORETYPE")
-        return String(cString: openblas_get_corename())
+        return (String(cString: openblas_get_corename()), "re-selected from \(detected), this OpenBLAS's fallback for an unknown CPU")
     }()
+
+    /// Whether the running OpenBLAS exports `name` (its internals differ between builds).
+    static func openBLASProvides(_ name: String) -> Bool { dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) != nil }
 
     /// Runs once before the first product: the kernel family, then a short spin for OpenBLAS's
     /// worker threads.
@@ -135,6 +146,15 @@ public enum ComputeBackend {
     }
     /// The threads one OpenBLAS product may use.
     public static var blasThreads: Int { Kernels.blasThreads }
+    /// Why ``blasKernels`` is what it is: as OpenBLAS picked it, re-selected from its fallback,
+    /// or kept (with the reason: `OPENBLAS_CORETYPE` set, or internals absent from this build).
+    public static var blasSelection: String {
+        _ = Kernels.blasConfiguration
+        return Kernels.blasSelection.reason
+    }
+    /// Whether the running OpenBLAS exports the internal function `name` (the kernel re-selection
+    /// needs `gotoblas_dynamic_init` and `gotoblas_dynamic_quit`; without them it does nothing).
+    public static func openBLASProvides(_ name: String) -> Bool { Kernels.openBLASProvides(name) }
 }
 
 extension Tensor {
