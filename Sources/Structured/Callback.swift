@@ -62,7 +62,7 @@ public protocol Callback: AnyObject {
     /// Adds this callback's state to a checkpoint being saved.
     func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String])
     /// Restores this callback's state from a checkpoint.
-    func onLoadCheckpoint(trainer: Trainer, entries: [String: String])
+    func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) throws
     /// Called when a step or hook throws, before the error propagates.
     func onException(trainer: Trainer, error: Error)
 }
@@ -125,7 +125,7 @@ extension Callback {
     /// Does nothing; override it to act here. Adds state to a checkpoint being saved.
     public func onSaveCheckpoint(trainer: Trainer, entries: inout [String: String]) {}
     /// Does nothing; override it to act here. Restores state from a checkpoint being resumed.
-    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {}
+    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) throws {}
     /// Does nothing; override it to act here. Called when a step or hook throws, before the error propagates.
     public func onException(trainer: Trainer, error: Error) {}
 }

@@ -357,8 +357,8 @@ extension Trainer {
         }
         globalStep = step
         if let plateau, let state = progress?.plateau { plateau.restore(state) }
-        module.onLoadCheckpoint(checkpoint.extra)
-        dispatch(.loadCheckpoint, { $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })
+        try module.onLoadCheckpoint(checkpoint.extra)
+        try dispatch(.loadCheckpoint, { try $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })
     }
 
     private func modificationDate(_ path: String) -> Date {

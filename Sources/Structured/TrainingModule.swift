@@ -98,7 +98,7 @@ public protocol TrainingModule: Module {
     /// Adds entries to a checkpoint being saved.
     func onSaveCheckpoint(_ entries: inout [String: String])
     /// Reads entries from a checkpoint being restored.
-    func onLoadCheckpoint(_ entries: [String: String])
+    func onLoadCheckpoint(_ entries: [String: String]) throws
     /// Called when a step or hook throws, before the error propagates.
     func onException(_ error: Error)
 }
@@ -157,7 +157,7 @@ extension TrainingModule {
     /// Does nothing; override it to act here. Adds state to a checkpoint being saved.
     public func onSaveCheckpoint(_ entries: inout [String: String]) {}
     /// Does nothing; override it to act here. Restores state from a checkpoint being resumed.
-    public func onLoadCheckpoint(_ entries: [String: String]) {}
+    public func onLoadCheckpoint(_ entries: [String: String]) throws {}
     /// Does nothing; override it to act here. Called when a step or hook throws, before the error propagates.
     public func onException(_ error: Error) {}
 

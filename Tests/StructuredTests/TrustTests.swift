@@ -199,6 +199,27 @@ func referenceWeights(accumulation k: Int, epochs: Int, loader: DataLoader<Tenso
     }
 }
 
+@Suite struct CallbackStateTests {
+    /// A callback's state written with another layout is a clear error on resume, not ignored.
+    @Test func anotherLayoutOfCallbackStateIsRefused() throws {
+        let folder = try makeTemporaryFolder()
+        let data = DataLoader(syntheticData(count: 16), batchSize: 8)
+        func trainer(_ epochs: Int) -> Trainer {
+            quietTrainer(maxEpochs: epochs, callbacks: [CheckpointCallback(directory: folder, filename: "end"),
+                                                        EarlyStoppingCallback(monitor: "val_loss", patience: 5)])
+        }
+        _ = try withRandomScope(seed: 2) { try trainer(1).fit(Classifier(), train: data, validation: data) }
+        var file = try SafeTensorsFile(contentsOf: "\(folder)/end.ckpt")
+        file.metadata["format"] = "swifttrain-checkpoint-1"
+        file.metadata["extra.early_stopping.val_loss"] = file.metadata["extra.early_stopping.val_loss"]!
+            .replacingOccurrences(of: "\"version\":1", with: "\"version\":9")
+        try file.write(to: "\(folder)/old.ckpt")
+        #expect(throws: CheckpointError.incompatibleComponent(name: "early_stopping.val_loss", found: 9, expected: 1)) {
+            try trainer(2).fit(Classifier(), train: data, validation: data, resumeFrom: .path("\(folder)/old.ckpt"))
+        }
+    }
+}
+
 @Suite struct FileErrorTests {
     /// A checkpoint folder inside a file: one readable line naming the folder, not an NSError dump.
     @Test func aCheckpointFolderInsideAFileIsOneReadableLine() throws {

@@ -139,8 +139,9 @@ public final class CheckpointCallback: Callback {
     }
 
     /// Takes back the kept files.
-    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        guard let bookkeeping = try? entries.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey) else { return }
+    /// - Throws: ``CheckpointError`` when the stored list is malformed or of another layout version.
+    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) throws {
+        guard let bookkeeping = try entries.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey) else { return }
         files?.restore(bookkeeping)
     }
 

@@ -67,8 +67,9 @@ public final class EarlyStoppingCallback: Callback {
     }
 
     /// Restores the rule's position.
-    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) {
-        guard let state = try? entries.component(EarlyStoppingRule.State.self, under: "early_stopping.\(monitor)") else { return }
+    /// - Throws: ``CheckpointError`` when the stored state is malformed or of another layout version.
+    public func onLoadCheckpoint(trainer: Trainer, entries: [String: String]) throws {
+        guard let state = try entries.component(EarlyStoppingRule.State.self, under: "early_stopping.\(monitor)") else { return }
         rule.restore(state)
     }
 }
