@@ -145,13 +145,17 @@ public final class Engine<Batch, Output> {
         if distributed { TrainingActivity.begin() }
         defer { if distributed { TrainingActivity.end() } }
         do {
-            try fire(.started)
-            while state.iteration < totalIterations && !terminateRequested {
-                try runEpoch(data, length: length)
+            // One scope for the run: errors that depend on the data (a batch of one in BatchNorm,
+            // a label out of range) are recorded by the operation and thrown after the step.
+            try throwingDataErrors {
+                try fire(.started)
+                while state.iteration < totalIterations && !terminateRequested {
+                    try runEpoch(data, length: length)
+                }
+                if !terminateRequested { state.isFinished = true }
+                state.times[.completed] = Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9
+                try fire(.completed)
             }
-            if !terminateRequested { state.isFinished = true }
-            state.times[.completed] = Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9
-            try fire(.completed)
         } catch {
             state.error = error
             defer { state.error = nil }
@@ -185,9 +189,8 @@ public final class Engine<Batch, Output> {
             state.iteration += 1
             state.iterationInEpoch += 1
             try fire(.iterationStarted)
-            // Errors that depend on the data (a batch of one in BatchNorm, a label out of
-            // range) are recorded by the operation and thrown here, to the error handlers.
-            state.output = try throwingDataErrors { try step(self, batch) }
+            state.output = try step(self, batch)
+            try throwPendingDataError()   // to the error handlers, naming the layer
             try fire(.iterationCompleted)
             if terminateRequested || terminateEpochRequested { break }
         }
