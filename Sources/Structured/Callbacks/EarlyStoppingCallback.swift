@@ -11,8 +11,6 @@ import Metrics
 /// trainer.callbacks.append(EarlyStoppingCallback(monitor: "val_loss", patience: 3))
 /// ```
 public final class EarlyStoppingCallback: Callback {
-    /// Why training stopped, if this callback stopped it.
-    public enum StoppingReason: Sendable, Equatable { case notStopped, patienceExhausted, stoppingThreshold, nonFiniteMetric }
     /// The logged value watched.
     public let monitor: String
     /// The decision, shared with Events' ``EarlyStopping``.
@@ -21,8 +19,8 @@ public final class EarlyStoppingCallback: Callback {
     public var isMonitoring: Bool { true }
     /// The epoch training stopped in, if this callback stopped it.
     public private(set) var stoppedEpoch: Int?
-    /// Why training stopped.
-    public private(set) var stoppingReason = StoppingReason.notStopped
+    /// Why training stopped, if this callback stopped it (the shared rule's reason).
+    public private(set) var stoppingReason: EarlyStoppingRule.Reason?
 
     /// A callback watching `monitor`; the settings are ``EarlyStoppingRule``'s.
     public init(monitor: String, patience: Int = 3, minDelta: Float = 0, mode: MonitorMode = .min, stoppingThreshold: Float? = nil, checkFinite: Bool = true) {
@@ -54,11 +52,7 @@ public final class EarlyStoppingCallback: Callback {
         guard let reason = rule.observe(value) else { return }
         trainer.shouldStop = true
         stoppedEpoch = trainer.currentEpoch
-        switch reason {
-        case .patienceExhausted: stoppingReason = .patienceExhausted
-        case .stoppingThreshold: stoppingReason = .stoppingThreshold
-        case .nonFiniteValue: stoppingReason = .nonFiniteMetric
-        }
+        stoppingReason = reason
     }
 
     /// Saves the rule's position.
