@@ -13,7 +13,7 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
     case cnn
 
     /// A freshly initialized network (drawing from the process-wide generator).
-    public func makeNetwork() -> any Module {
+    public func makeNetwork() -> any Module<Tensor> {
         switch self {
         case .seed: SeedNetwork()
         case .mlp:

@@ -71,7 +71,7 @@ public func peakResidentMegabytes() -> Double {
 
 /// The fraction of `dataset` whose most likely class is the label, evaluated in batches
 /// without recording gradients, with the network in evaluation mode.
-public func accuracy(of network: any Module, on dataset: MNISTDataset, batchSize: Int = 1000) -> Double {
+public func accuracy(of network: any Module<Tensor>, on dataset: MNISTDataset, batchSize: Int = 1000) -> Double {
     network.eval()
     defer { network.train() }
     let loader = DataLoader(dataset, batchSize: batchSize)

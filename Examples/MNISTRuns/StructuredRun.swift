@@ -8,7 +8,7 @@ import OpenMPI
 
 /// Any reference network as a training module.
 final class MNISTClassifier: TrainingModule {
-    let network: any Module
+    let network: any Module<Tensor>
     let model: ReferenceModel
     let accuracy = Accuracy(task: .multiclass(classes: 10))
     var isTraining = true

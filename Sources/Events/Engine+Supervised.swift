@@ -41,7 +41,7 @@ public struct PredictionOutput {
 /// try trainer.run(loader, maxEpochs: 3)
 /// ```
 public func supervisedTrainer(
-    model: any Module, optimizer: any Optimizer,
+    model: any Module<Tensor>, optimizer: any Optimizer,
     loss: @escaping (_ predictions: Tensor, _ targets: Tensor) -> Tensor = { crossEntropy(logits: $0, labels: $1) },
     options: SupervisedOptions = SupervisedOptions()
 ) -> Engine<LabeledBatch, Float> {
@@ -51,7 +51,7 @@ public func supervisedTrainer(
 /// ``supervisedTrainer(model:optimizer:loss:options:)`` whose output is `outputTransform(batch,
 /// predictions, loss)` (the loss is the batch's full loss, before any division for accumulation).
 public func supervisedTrainer<Output>(
-    model: any Module, optimizer: any Optimizer,
+    model: any Module<Tensor>, optimizer: any Optimizer,
     loss: @escaping (_ predictions: Tensor, _ targets: Tensor) -> Tensor = { crossEntropy(logits: $0, labels: $1) },
     options: SupervisedOptions = SupervisedOptions(),
     outputTransform: @escaping (_ batch: LabeledBatch, _ predictions: Tensor, _ loss: Tensor) -> Output
@@ -95,7 +95,7 @@ public func supervisedTrainer<Output>(
 ///
 /// With a `communicator`, each rank evaluates its shard (``DataLoader/evaluationShard(rank:worldSize:)``)
 /// and the metrics combine every rank's examples, each counted once.
-public func supervisedEvaluator(model: any Module, metrics: [String: any PredictionMetric] = [:],
+public func supervisedEvaluator(model: any Module<Tensor>, metrics: [String: any PredictionMetric] = [:],
                                 communicator: (any Communicator)? = nil) -> Engine<LabeledBatch, PredictionOutput> {
     let evaluator = Engine<LabeledBatch, PredictionOutput> { _, batch in
         model.eval()

@@ -179,7 +179,7 @@ extension TrainingModule {
     }
 }
 
-extension TrainingModule where Batch == LabeledBatch {
+extension TrainingModule where Batch == LabeledBatch, Input == Tensor {
     /// The forward pass on the batch's inputs.
     public func predictStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor {
         self(batch.inputs)

@@ -16,7 +16,7 @@ struct TrainingTests {
 
     /// Trains `network` for the global steps `range` (batch `step % batchesPerEpoch` of epoch
     /// `step / batchesPerEpoch`), one optimizer and scheduler step each.
-    static func train(_ network: any Module, _ optimizer: any Optimizer, _ scheduler: LearningRateScheduler,
+    static func train(_ network: any Module<Tensor>, _ optimizer: any Optimizer, _ scheduler: LearningRateScheduler,
                       loader: DataLoader<MNISTDataset>, steps range: Range<Int>) {
         for step in range {
             let epoch = step / loader.batchesPerEpoch, index = step % loader.batchesPerEpoch

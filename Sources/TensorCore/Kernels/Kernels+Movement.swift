@@ -171,3 +171,45 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// The elements of `x` with its axes reordered: result axis `i` is source axis `axes[i]`.
+    /// One strided read per element, the innermost loop along the result's last axis.
+    static func permute(_ x: Tensor, axes: [Int], resultShape: [Int]) -> Tensor {
+        let result = Tensor(uninitializedShape: resultShape)
+        let rank = x.rank
+        var sourceStrides = [Int](repeating: 1, count: rank)
+        for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * x.shape[axis + 1] }
+        let strides = axes.map { sourceStrides[$0] }
+        let innerCount = resultShape.last ?? 1, innerStride = strides.last ?? 1
+        let rows = result.scalarCount / Swift.max(innerCount, 1)
+        x.withElements { elements in
+            let source = elements.baseAddress!, destination = result.storage.base
+            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(innerCount, 1))) { chunk in
+                for row in chunk {
+                    var remainder = row, start = 0
+                    for axis in stride(from: rank - 2, through: 0, by: -1) {
+                        start += (remainder % resultShape[axis]) * strides[axis]
+                        remainder /= resultShape[axis]
+                    }
+                    let d = destination + row * innerCount, s = source + start
+                    for i in 0..<innerCount { d[i] = s[i * innerStride] }
+                }
+            }
+        }
+        return result
+    }
+
+    /// A zero tensor of `resultShape`, viewed as `[outer, length]`, with `x` (viewed as
+    /// `[outer, range.count]`) written at columns `range`: the adjoint of `sliceColumns`.
+    static func placeColumns(_ x: Tensor, outer: Int, length: Int, range: Range<Int>, resultShape: [Int]) -> Tensor {
+        let result = Tensor(zeros: resultShape)
+        x.withElements { elements in
+            let p = elements.baseAddress!
+            for row in 0..<outer {
+                (result.storage.base + row * length + range.lowerBound).update(from: p + row * range.count, count: range.count)
+            }
+        }
+        return result
+    }
+}

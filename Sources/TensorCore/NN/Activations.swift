@@ -1,13 +1,40 @@
-// MARK: - Softmax functions (composites of logSumExp, exp and subtraction)
+// MARK: - Softmax functions (one fused kernel each way, along any axis of any rank)
 
-/// `exp(x) / sum(exp(x))` along `axis`.
+/// `exp(x) / sum(exp(x))` along `axis` (the last by default), for a tensor of any rank.
+///
+/// ```swift
+/// let attention = softmax(scores, alongAxis: -1)   // [batch, heads, time, time]
+/// ```
 public func softmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
-    exp(logSoftmax(x, alongAxis: axis))
+    softmaxFamily(x, axis, logarithm: false)
 }
 
 /// `x - logSumExp(x)` along `axis`: log-probabilities, computed without overflow.
 public func logSoftmax(_ x: Tensor, alongAxis axis: Int = -1) -> Tensor {
-    x - x.logSumExp(alongAxis: axis, keepingDimensions: true)
+    softmaxFamily(x, axis, logarithm: true)
+}
+
+private func softmaxFamily(_ x: Tensor, _ axis: Int, logarithm: Bool) -> Tensor {
+    let operation = logarithm ? "logSoftmax" : "softmax"
+    let axis = normalizedAxis(axis, rank: x.rank, in: operation, shape: x.shape)
+    guard x.rank > 0 else { return logarithm ? Tensor(zeros: []) : Tensor(ones: []) }
+    let outer = x.shape[..<axis].reduce(1, *), length = x.shape[axis], inner = x.shape[(axis + 1)...].reduce(1, *)
+    return Kernels.softmax(x, outer: outer, length: length, inner: inner, logarithm: logarithm)
+        .recorded(operation, x) { gradient, output in
+            [Kernels.softmaxBackward(gradient, output: output, outer: outer, length: length, inner: inner, logarithm: logarithm)]
+        }
+}
+
+/// The Gaussian error linear unit as a layer.
+public final class GELU: Module {
+    /// Exact (through `erf`) or the tanh approximation.
+    public let approximation: GELUApproximation
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
+    public var isTraining = true
+    /// The layer, exact by default.
+    public init(approximation: GELUApproximation = .none) { self.approximation = approximation }
+    /// The layer applied to `input`, recorded for backward.
+    public func callAsFunction(_ input: Tensor) -> Tensor { gelu(input, approximation: approximation) }
 }
 
 // MARK: - Activation layers (parameter-free wrappers, for `Sequential`)

@@ -56,6 +56,48 @@ public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float =
     return reduced(perExample, reduction)
 }
 
+/// Softmax cross-entropy between `logits` `[..., classes]` (for a sequence model
+/// `[batch, time, vocabulary]`) and integer `targets` of the leading shape (`[batch, time]`).
+///
+/// Targets equal to `ignoreIndex` (padding) add nothing to the loss or the gradient, and the mean
+/// is taken over the other positions only, as in PyTorch. A target outside the classes is a
+/// data-dependent error (thrown by the engine after the step). The same fused kernel as the
+/// float-label form, so a `[12, 64, 73]` batch costs one pass forward and one backward.
+///
+/// ```swift
+/// let loss = crossEntropy(logits: model(tokens), targets: nextTokens)
+/// ```
+public func crossEntropy(logits: Tensor, targets: IndexTensor, ignoreIndex: Int? = nil, labelSmoothing: Float = 0,
+                         reduction: LossReduction = .mean) -> Tensor {
+    guard logits.rank >= 2, Array(logits.shape.dropLast()) == targets.shape else {
+        fail("crossEntropy", "logits of shape \(logits.shape) do not match targets of shape \(targets.shape) ([..., classes] and [...])")
+    }
+    guard (0...1).contains(labelSmoothing) else { fail("crossEntropy", "label smoothing must be in [0, 1], got \(labelSmoothing)") }
+    let classes = logits.shape[logits.rank - 1], rows = targets.scalarCount
+    let ignored = ignoreIndex.map { Int32(clamping: $0) }
+    let indices = targets.values.enumerated().map { position, value -> Int32 in
+        if value == ignored { return value }
+        guard value >= 0, value < classes else {
+            reportDataError("crossEntropy", "target \(value) at position \(position) is not a class index in 0..<\(classes)")
+            return ignored ?? 0
+        }
+        return value
+    }
+    let flat = logits.reshaped(to: [rows, classes])
+    let (losses, logSumExp) = Kernels.crossEntropy(flat, labels: indices, smoothing: labelSmoothing, ignored: ignored)
+    let perPosition = losses.recorded("crossEntropy", flat) { gradient, _ in
+        [Kernels.crossEntropyBackward(flat, labels: indices, logSumExp: logSumExp, smoothing: labelSmoothing,
+                                      ignored: ignored, upstream: gradient)]
+    }
+    switch reduction {
+    case .mean:
+        let counted = ignored.map { ignored in indices.reduce(0) { $0 + ($1 == ignored ? 0 : 1) } } ?? rows
+        return perPosition.sum() / Float(Swift.max(counted, 1))
+    case .sum: return perPosition.sum()
+    case .none: return perPosition.reshaped(to: targets.shape)
+    }
+}
+
 /// Negative log-likelihood of class indices `labels` `[batch]` under `logProbabilities`
 /// `[batch, classes]` (for example the output of ``logSoftmax(_:alongAxis:)``). A composite.
 public func nllLoss(logProbabilities: Tensor, labels: Tensor, reduction: LossReduction = .mean) -> Tensor {

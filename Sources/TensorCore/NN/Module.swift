@@ -17,9 +17,13 @@
 /// let model = Classifier()
 /// model.namedParameters.map(\.name)   // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
 /// ```
-public protocol Module: AnyObject {
+public protocol Module<Input>: AnyObject {
+    /// What the forward computation takes: a ``Tensor`` for most layers, an ``IndexTensor`` of
+    /// token ids for an ``Embedding`` or a language model. Inferred from `callAsFunction(_:)`.
+    associatedtype Input = Tensor
+
     /// The forward computation.
-    func callAsFunction(_ input: Tensor) -> Tensor
+    func callAsFunction(_ input: Input) -> Tensor
 
     /// Whether the module is in training mode (dropout active, batch statistics used) or
     /// evaluation mode. Set it for a whole model with ``train()`` and ``eval()``.

@@ -12,14 +12,14 @@
 /// ```
 public final class Sequential: Module {
     /// The layers, applied in order.
-    public let layers: [any Module]
+    public let layers: [any Module<Tensor>]
     /// Whether the layer is in training mode (set by `train()` and `eval()`).
     public var isTraining = true
 
     /// The layers, applied in order.
-    public init(_ layers: any Module...) { self.layers = layers }
+    public init(_ layers: any Module<Tensor>...) { self.layers = layers }
     /// The layers, applied in order.
-    public init(_ layers: [any Module]) { self.layers = layers }
+    public init(_ layers: [any Module<Tensor>]) { self.layers = layers }
 
     /// The layers, named `0`, `1`, ... as PyTorch's `nn.Sequential`.
     public var children: [(String, any Module)] {

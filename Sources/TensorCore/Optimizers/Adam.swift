@@ -27,14 +27,30 @@ public class Adam: Optimizer {
     private var firstMoments: [Tensor?]
     private var secondMoments: [Tensor?]
     private var steps: [Int]
+    /// Each parameter's learning rate as a multiple of ``learningRate`` (1 without groups).
+    private let rateRatios: [Double]
+    /// Each parameter's weight decay (``weightDecay`` without groups).
+    private let decays: [Float]
 
     /// An optimizer over `parameters` with PyTorch's defaults.
-    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    public convenience init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+    }
+
+    /// An optimizer over `groups`, each with its own learning rate and weight decay where it sets
+    /// one (see ``ParameterGroup``); the other settings are shared.
+    public init(groups: [ParameterGroup], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         guard learningRate >= 0, epsilon >= 0, weightDecay >= 0, (0..<1).contains(beta1), (0..<1).contains(beta2) else {
             fail("Adam", "invalid hyperparameters: learning rate \(learningRate), betas (\(beta1), \(beta2)), epsilon \(epsilon), weight decay \(weightDecay)")
         }
-        self.parameters = parameters
+        let settings = ParameterGroup.settings(groups, learningRate: learningRate, weightDecay: weightDecay,
+                                               optimizer: decoupledWeightDecay ? "AdamW" : "Adam")
+        self.parameters = settings.parameters
+        self.rateRatios = settings.rateRatios
+        self.decays = settings.decays
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -65,8 +81,9 @@ public class Adam: Optimizer {
             }
             steps[index] += 1
             Kernels.adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoments[index]!,
-                             secondMoment: secondMoments[index]!, step: steps[index], learningRate: learningRate,
-                             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                             secondMoment: secondMoments[index]!, step: steps[index],
+                             learningRate: rateRatios[index] == 1 ? learningRate : Float(Double(learningRate) * rateRatios[index]),
+                             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decays[index],
                              decoupled: decoupledWeightDecay)
         }
     }
@@ -116,9 +133,16 @@ public class Adam: Optimizer {
 /// ```
 public final class AdamW: Adam {
     /// An optimizer over `parameters` with PyTorch's defaults.
-    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    public convenience init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
-        super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+        self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    /// AdamW over `groups`, each with its own learning rate and weight decay where it sets one.
+    public init(groups: [ParameterGroup], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+        super.init(groups: groups, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                    weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 

@@ -2,8 +2,9 @@
 
 /// The matrix product of `a` and `b` over their last two axes, batched over leading axes.
 ///
-/// `a` is `[m, k]` or `[batch..., m, k]`; `b` is `[k, n]` or `[batch..., k, n]`. When both carry
-/// batch axes they must be equal; a plain matrix on either side is used for every batch entry.
+/// `a` is `[m, k]` or `[batch..., m, k]`; `b` is `[k, n]` or `[batch..., k, n]`. Batch axes
+/// broadcast against each other (PyTorch's rule); a plain matrix on either side is used for
+/// every batch entry without being copied.
 /// Every product runs in BLAS (`cblas_sgemm`); transposed views are passed as BLAS's transpose
 /// flag, never copied, including in the pullback.
 ///
@@ -20,8 +21,11 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         fail("matmul", "shapes \(a.shape) and \(b.shape) are incompatible (inner dimensions \(k) and \(b.shape[b.rank - 2]) differ)")
     }
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-    guard batchA == batchB || batchA.isEmpty || batchB.isEmpty else {
-        fail("matmul", "batch dimensions of shapes \(a.shape) and \(b.shape) differ")
+    if batchA != batchB, !batchA.isEmpty, !batchB.isEmpty {
+        // Leading axes broadcast as in elementwise operations ([b, h, t, d] with [h, d, t]);
+        // the broadcasts' own pullbacks sum the gradients back to each operand's shape.
+        let batch = broadcastShape(batchA, batchB, operation: "matmul")
+        return matmul(a.broadcasted(to: batch + [m, k]), b.broadcasted(to: batch + [k, n]))
     }
     let batchShape = batchA.isEmpty ? batchB : batchA
     // A batched matrix on the right with a plain matrix on the left: loop the plain one.

@@ -54,6 +54,38 @@ public func relu(_ x: Tensor) -> Tensor {
         .recorded("relu", x) { gradient, output in [Kernels.zip(gradient, output, operation: "relu", ElementFunction.PassWherePositive())] }
 }
 
+/// The error function `erf(x) = 2/√π ∫₀ˣ e^{-t²} dt` of each element.
+public func erf(_ x: Tensor) -> Tensor {
+    Kernels.map(x, ElementFunction.ErrorFunction())
+        .recorded("erf", x) { gradient, _ in [Kernels.zip(gradient, x, operation: "erf", ElementFunction.ErrorFunctionDerivative())] }
+}
+
+/// How ``gelu(_:approximation:)`` computes the normal CDF.
+public enum GELUApproximation: Sendable {
+    /// `x·Φ(x)` with the exact CDF, through `erf` (PyTorch's default, `approximate='none'`).
+    case none
+    /// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (PyTorch's `approximate='tanh'`, GPT-2's).
+    case tanh
+}
+
+/// The Gaussian error linear unit `x·Φ(x)` of each element: one fused kernel forward and one
+/// backward, not a chain of generic operations.
+///
+/// ```swift
+/// let hidden = gelu(fc(x))                      // exact
+/// let gpt2 = gelu(fc(x), approximation: .tanh)  // GPT-2's approximation
+/// ```
+public func gelu(_ x: Tensor, approximation: GELUApproximation = .none) -> Tensor {
+    switch approximation {
+    case .none:
+        Kernels.map(x, ElementFunction.GELU())
+            .recorded("gelu", x) { gradient, _ in [Kernels.zip(gradient, x, operation: "gelu", ElementFunction.GELUDerivative())] }
+    case .tanh:
+        Kernels.map(x, ElementFunction.GELUTanh())
+            .recorded("gelu", x) { gradient, _ in [Kernels.zip(gradient, x, operation: "gelu", ElementFunction.GELUTanhDerivative())] }
+    }
+}
+
 extension Tensor {
     /// Each element limited to `range` (PyTorch's `clamp`). The gradient passes where the input
     /// lies inside the range, bounds included, and is zero outside.
