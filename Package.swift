@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "mnist-core", dependencies: ["MNISTRuns"], path: "Examples/MNISTCore"),
         .executableTarget(name: "mnist-events", dependencies: ["MNISTRuns"], path: "Examples/MNISTEvents"),
         .executableTarget(name: "mnist-structured", dependencies: ["MNISTRuns"], path: "Examples/MNISTStructured"),
+        .target(name: "CharLM", dependencies: ["TensorCore", "Datasets", "Events", "Structured", "MNISTModels"], path: "Examples/CharLM"),
+        .executableTarget(name: "char-lm", dependencies: ["CharLM", "MNISTModels", "TensorCore"], path: "Examples/CharLMMain"),
         .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels", "Distributed", "TensorCore"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests

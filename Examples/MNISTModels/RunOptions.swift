@@ -96,4 +96,7 @@ public struct UsageError: Error, CustomStringConvertible {
 }
 
 /// `--help` was given: print ``RunOptions/usage`` and exit with status 0.
-public struct HelpRequested: Error {}
+public struct HelpRequested: Error {
+    /// The request.
+    public init() {}
+}

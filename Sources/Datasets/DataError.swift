@@ -21,6 +21,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case checksumMismatch(file: String, expected: String, actual: String)
     /// A download failed.
     case downloadFailed(url: String, reason: String)
+    /// A text corpus is shorter than one training window (`needed` characters).
+    case corpusTooShort(file: String, characters: Int, needed: Int)
+    /// Text holds a character the vocabulary (for example a checkpoint's) does not know.
+    case unknownCharacter(file: String, byte: UInt8, offset: Int)
 
     /// The problem in one line: what is wrong and where.
     public var description: String {
@@ -45,6 +49,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             "\(file): MD5 \(actual) does not match the published \(expected)"
         case let .downloadFailed(url, reason):
             "download of \(url) failed: \(reason)"
+        case let .corpusTooShort(file, characters, needed) where characters == 0:
+            "\(file): the corpus is empty; it needs at least \(needed) characters"
+        case let .corpusTooShort(file, characters, needed):
+            "\(file): the corpus has \(characters) characters; it needs at least \(needed) (context + 1)"
+        case let .unknownCharacter(file, byte, offset):
+            "\(file): byte \(byte) at offset \(offset) is not in the vocabulary"
         }
     }
 }

@@ -56,18 +56,51 @@ public func supervisedTrainer<Output>(
     options: SupervisedOptions = SupervisedOptions(),
     outputTransform: @escaping (_ batch: LabeledBatch, _ predictions: Tensor, _ loss: Tensor) -> Output
 ) -> Engine<LabeledBatch, Output> {
+    trainingEngine(model: model, optimizer: optimizer, options: options) { (batch: LabeledBatch) in
+        let predictions = model(batch.inputs)
+        let value = loss(predictions, batch.labels)
+        return (value, batch.count, { outputTransform(batch, predictions, value) })
+    }
+}
+
+/// A trainer for any batch type (token sequences, pairs, several inputs): `loss` computes the
+/// batch's loss from the model, and the engine runs the one optimization step on it (the same
+/// accumulation, synchronization, clipping and schedule as ``supervisedTrainer(model:optimizer:loss:options:)``).
+/// Its output is the batch's loss.
+///
+/// ```swift
+/// let trainer = lossTrainer(model: gpt, optimizer: optimizer, options: SupervisedOptions(gradientClipping: .norm(1))) {
+///     (batch: TokenBatch) in (crossEntropy(logits: gpt(batch.inputs), targets: batch.targets), batch.count)
+/// }
+/// try trainer.run(DataLoader(windows, batchSize: 12))
+/// ```
+public func lossTrainer<Batch>(
+    model: any Module, optimizer: any Optimizer, options: SupervisedOptions = SupervisedOptions(),
+    loss: @escaping (_ batch: Batch) throws -> (loss: Tensor, examples: Int)
+) -> Engine<Batch, Float> {
+    trainingEngine(model: model, optimizer: optimizer, options: options) { (batch: Batch) in
+        let (value, examples) = try loss(batch)
+        return (value, examples, { value.scalar })
+    }
+}
+
+/// The engine behind both trainers: `step` gives the batch's loss, its example count and a
+/// way to make the output once the optimization step has run.
+private func trainingEngine<Batch, Output>(
+    model: any Module, optimizer: any Optimizer, options: SupervisedOptions,
+    step: @escaping (Batch) throws -> (loss: Tensor, examples: Int, output: () -> Output)
+) -> Engine<Batch, Output> {
     let steps = options.gradientAccumulationSteps
     precondition(steps >= 1, "supervisedTrainer: gradientAccumulationSteps must be at least 1, got \(steps)")
     let optimization = OptimizationStep(optimizer: optimizer, accumulation: steps, clipping: options.gradientClipping,
                                         communicator: options.communicator, model: model)
-    let engine = Engine<LabeledBatch, Output> { engine, batch in
+    let engine = Engine<Batch, Output> { engine, batch in
         model.train()
-        let predictions = model(batch.inputs)
-        let value = loss(predictions, batch.labels)
+        let (value, examples, output) = try step(batch)
         let endsEpoch = engine.state.iterationInEpoch == engine.state.epochLength
-        try optimization.apply(loss: value, examples: batch.count, endsEpoch: endsEpoch)
+        try optimization.apply(loss: value, examples: examples, endsEpoch: endsEpoch)
         if endsEpoch { optimization.epochEnded(engine.state.epoch) }
-        return outputTransform(batch, predictions, value)
+        return output()
     }
     engine.optimization = optimization
     if let communicator = options.communicator {

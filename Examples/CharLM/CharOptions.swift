@@ -1,0 +1,119 @@
+import Foundation
+import MNISTModels
+
+/// Which training loop runs the model.
+public enum CharFrontend: String, CaseIterable, Sendable {
+    /// A hand-written loop over the core.
+    case core
+    /// The Events engine (``lossTrainer``).
+    case events
+    /// The Structured Trainer.
+    case structured
+}
+
+/// The command line of `char-lm`.
+public struct CharOptions {
+    /// The training loop.
+    public var frontend = CharFrontend.events
+    /// The model (only the GPT so far).
+    public var model = "gpt"
+    /// The corpus.
+    public var dataPath = "../shared/data/shakespeare/tragedies.txt"
+    /// Optimizer steps in all (a resumed run continues up to this count).
+    public var steps = 2000
+    /// The seed of the initialization, the windows and the sample.
+    public var seed: UInt64 = 0
+    /// Where to append the JSON record, if anywhere.
+    public var jsonPath: String?
+    /// Characters to generate after training.
+    public var sampleLength = 200
+    /// The text generation continues from.
+    public var prompt = "\n"
+    /// Sequences per batch.
+    public var batchSize = 12
+    /// The model's size.
+    public var configuration = GPTConfiguration()
+    /// Validation batches averaged for `val_loss`.
+    public var validationBatches = 50
+    /// Save a checkpoint every this many steps, into ``checkpointDirectory``.
+    public var checkpointEvery: Int?
+    /// Where periodic checkpoints go (`step-N.ckpt`).
+    public var checkpointDirectory = "checkpoints/char-lm"
+    /// A checkpoint to continue from.
+    public var resumePath: String?
+
+    /// The defaults.
+    public init() {}
+
+    /// Options from command-line arguments.
+    /// - Throws: ``UsageError`` for an unknown flag or a value out of range; ``HelpRequested`` for `--help`.
+    public init(parsing arguments: [String]) throws {
+        var remaining = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = remaining.popFirst() else { throw UsageError("\(flag) needs a value") }
+            return next
+        }
+        func number<T: FixedWidthInteger>(_ flag: String, in range: ClosedRange<T>) throws -> T {
+            let text = try value(flag)
+            guard let parsed = T(text), range.contains(parsed) else {
+                throw UsageError("\(flag) needs a whole number from \(range.lowerBound) to \(range.upperBound), got \(text)")
+            }
+            return parsed
+        }
+        while let flag = remaining.popFirst() {
+            switch flag {
+            case "--frontend":
+                let name = try value(flag)
+                guard let frontend = CharFrontend(rawValue: name) else { throw UsageError("unknown frontend \(name); use core, events or structured") }
+                self.frontend = frontend
+            case "--model":
+                model = try value(flag)
+                guard model == "gpt" else { throw UsageError("unknown model \(model); use gpt") }
+            case "--data": dataPath = try value(flag)
+            case "--steps": steps = try number(flag, in: 1...10_000_000)
+            case "--seed": seed = try number(flag, in: 0...UInt64.max)
+            case "--json": jsonPath = try value(flag)
+            case "--sample": sampleLength = try number(flag, in: 0...1_000_000)
+            case "--prompt": prompt = try value(flag)
+            case "--batch-size": batchSize = try number(flag, in: 1...4096)
+            case "--layers": configuration.layers = try number(flag, in: 1...64)
+            case "--heads": configuration.heads = try number(flag, in: 1...64)
+            case "--width": configuration.width = try number(flag, in: 1...8192)
+            case "--context": configuration.context = try number(flag, in: 1...8192)
+            case "--validation-batches": validationBatches = try number(flag, in: 1...100_000)
+            case "--checkpoint-every": checkpointEvery = try number(flag, in: 1...10_000_000)
+            case "--checkpoint-dir": checkpointDirectory = try value(flag)
+            case "--resume": resumePath = try value(flag)
+            case "--help", "-h": throw HelpRequested()
+            default: throw UsageError("unknown option \(flag); see --help")
+            }
+        }
+        guard configuration.width % configuration.heads == 0 else {
+            throw UsageError("--width \(configuration.width) does not divide into --heads \(configuration.heads)")
+        }
+        guard prompt.utf8.count <= configuration.context else {
+            throw UsageError("--prompt has \(prompt.utf8.count) characters but the model reads at most --context \(configuration.context)")
+        }
+        guard !prompt.isEmpty else { throw UsageError("--prompt needs at least one character") }
+    }
+
+    /// The usage text.
+    public static let usage = """
+        options:
+          --frontend core|events|structured   training loop (events)
+          --model gpt                         model (gpt)
+          --data FILE                         text corpus (../shared/data/shakespeare/tragedies.txt)
+          --steps N                           optimizer steps in all, at least 1 (2000)
+          --seed S                            seed of weights, windows and sample (0)
+          --json FILE                         append one JSON record
+          --sample N                          characters to generate after training (200)
+          --prompt TEXT                       text the sample continues, at most --context characters ("\\n")
+          --batch-size B                      sequences per batch (12)
+          --layers N --heads N --width N --context N   model size (4, 4, 128, 64)
+          --validation-batches N              batches averaged for val_loss (50)
+          --checkpoint-every N                save DIR/step-N.ckpt every N steps
+          --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)
+          --resume FILE                       continue from a checkpoint up to --steps
+          --help                              this text
+        """
+}

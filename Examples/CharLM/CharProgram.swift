@@ -1,0 +1,32 @@
+import Foundation
+import MNISTModels
+import TensorCore
+
+/// Runs `body`; `--help` prints the usage and exits 0, an error prints as one line,
+/// `name: reason`, and exits 1 before any output file is written.
+public func runCharProgram(_ name: String, _ body: () throws -> Void) {
+    do {
+        try body()
+    } catch is HelpRequested {
+        print("usage: \(name) [options]\n\(CharOptions.usage)")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("\(name): \(readableReason(error))\n".utf8))
+        exit(1)
+    }
+}
+
+/// Stops with a usage error unless the folder of `path` exists and is writable.
+public func checkWritableFolder(of path: String, flag: String) throws {
+    let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+    guard FileManager.default.isWritableFile(atPath: folder) else { throw UsageError("\(flag) \(path): \(folder) is not a writable folder") }
+}
+
+/// Appends `line` and a newline to the file at `path`, creating it if needed.
+public func appendLine(_ line: String, to path: String) throws {
+    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data((line + "\n").utf8))
+}

@@ -1,0 +1,87 @@
+import Datasets
+import Foundation
+import MNISTModels
+import TensorCore
+
+/// A finished run: its record and the generated sample.
+public struct CharRunResult {
+    /// The JSON record.
+    public var record: CharRecord
+    /// The generated text.
+    public var sample: String
+}
+
+/// Trains the character-level GPT with the chosen frontend, measures the validation loss and
+/// generates a sample. The model, the data and the evaluation are the same for every frontend.
+/// - Throws: ``DataError`` for a missing, unreadable or too short corpus, or one with characters
+///   outside a resumed checkpoint's vocabulary; ``CheckpointError`` for a checkpoint that does
+///   not fit; whatever training throws.
+public func runCharLM(_ options: CharOptions) throws -> CharRunResult {
+    let resume = try options.resumePath.map { try TrainingCheckpoint(contentsOf: $0) }
+    let savedVocabulary = try resume.flatMap { try $0.extra.component(CharacterVocabulary.self) }
+    if resume != nil, savedVocabulary == nil {
+        throw UsageError("--resume \(options.resumePath!): the checkpoint holds no vocabulary; it was not written by char-lm")
+    }
+    let corpus = try TextCorpus(contentsOf: options.dataPath, context: options.configuration.context, vocabulary: savedVocabulary)
+    if let checkpoint = resume, checkpoint.step >= options.steps {
+        throw UsageError("--resume: the checkpoint is at step \(checkpoint.step); --steps \(options.steps) asks for no further training")
+    }
+    if options.checkpointEvery != nil {
+        try FileManager.default.createDirectory(atPath: options.checkpointDirectory, withIntermediateDirectories: true)
+    }
+    let prompt = try corpus.vocabulary.encode(Array(options.prompt.utf8), source: "--prompt")
+
+    seedEverything(options.seed)
+    let model = CharGPT(vocabularySize: corpus.vocabulary.count, configuration: options.configuration)
+    let optimizer = model.makeOptimizer()
+    let windows = TokenWindowDataset(tokens: corpus.training, context: options.configuration.context,
+                                     windows: options.steps * options.batchSize, seed: options.seed)
+    let setup = CharSetup(model: model, optimizer: optimizer, loader: DataLoader(windows, batchSize: options.batchSize),
+                          vocabulary: corpus.vocabulary, options: options, resume: resume)
+    let start = DispatchTime.now().uptimeNanoseconds
+    switch options.frontend {
+    case .core: try trainWithCore(setup)
+    case .events: try trainWithEvents(setup)
+    case .structured: try trainWithStructured(setup)
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let steps = options.steps - setup.firstStep
+
+    let validationLoss = validationLoss(of: model, corpus: corpus, options: options)
+    var generator = RandomGenerator(seed: options.seed)
+    let sample = generate(from: model, prompt: prompt, count: options.sampleLength, using: &generator)
+    let record = CharRecord(frontend: options.frontend.rawValue, model: options.model, steps: steps, trainSeconds: seconds,
+                            millisecondsPerStep: 1000 * seconds / Double(max(steps, 1)), validationLoss: validationLoss,
+                            parameters: model.parameterCount, peakResidentMegabytes: peakResidentMegabytes(),
+                            weightsCRC32: weightsChecksum(model))
+    return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample))
+}
+
+/// The mean cross-entropy over `validationBatches` seeded batches of validation windows.
+func validationLoss(of model: CharGPT, corpus: TextCorpus, options: CharOptions) -> Double {
+    let windows = TokenWindowDataset(tokens: corpus.validation, context: options.configuration.context,
+                                     windows: options.validationBatches * options.batchSize, seed: options.seed &+ 1)
+    let loader = DataLoader(windows, batchSize: options.batchSize)
+    model.eval()
+    defer { model.train() }
+    let total = withoutGradient {
+        loader.batches(epoch: 0).reduce(0.0) { $0 + Double(crossEntropy(logits: model($1.inputs), targets: $1.targets).scalar) }
+    }
+    return total / Double(loader.batchesPerEpoch)
+}
+
+/// `count` tokens sampled one at a time after `prompt`, each from the model's next-token
+/// distribution given the last `context` tokens.
+func generate(from model: CharGPT, prompt: [Int32], count: Int, using generator: inout RandomGenerator) -> [Int32] {
+    var tokens = prompt
+    let context = model.configuration.context
+    model.eval()
+    defer { model.train() }
+    for _ in 0..<count {
+        let window = Array(tokens.suffix(context))
+        let logits = withoutGradient { model(IndexTensor(window, shape: [1, window.count])) }
+        let next = sampleIndex(fromLogits: logits[0][window.count - 1], using: &generator)
+        tokens.append(Int32(next))
+    }
+    return Array(tokens.dropFirst(prompt.count))
+}

@@ -1,0 +1,115 @@
+import Datasets
+import Events
+import Foundation
+import MNISTModels
+import Structured
+import TensorCore
+
+/// What every frontend trains on: the model, its optimizer, the windows, and where a resumed
+/// run starts.
+struct CharSetup {
+    let model: CharGPT
+    let optimizer: AdamW
+    let loader: DataLoader<TokenWindowDataset>
+    let vocabulary: CharacterVocabulary
+    let options: CharOptions
+    let resume: TrainingCheckpoint?
+
+    var checkpointEvery: Int? { options.checkpointEvery }
+    var firstStep: Int { resume?.step ?? 0 }
+
+    func checkpointPath(step: Int) -> String { "\(options.checkpointDirectory)/step-\(step).ckpt" }
+
+    func extraEntries(_ base: [String: String] = [:]) -> [String: String] {
+        var entries = base
+        entries.store(vocabulary)
+        return entries
+    }
+}
+
+/// The hand-written loop: zero the gradients, backward, clip at norm 1, step.
+func trainWithCore(_ setup: CharSetup) throws {
+    if let resume = setup.resume { try resume.restore(model: setup.model, optimizer: setup.optimizer) }
+    for step in setup.firstStep..<setup.options.steps {
+        let batch = setup.loader.batch(step, epoch: 0)
+        let loss = crossEntropy(logits: setup.model(batch.inputs), targets: batch.targets)
+        try throwPendingDataError()
+        setup.optimizer.zeroGradients()
+        loss.backward()
+        clipGradientNorm(of: setup.optimizer.parameters, maximumNorm: 1)
+        setup.optimizer.step()
+        if let every = setup.checkpointEvery, (step + 1) % every == 0 {
+            try TrainingCheckpoint(model: setup.model, optimizer: setup.optimizer, epoch: 0, step: step + 1,
+                                   extra: setup.extraEntries()).save(to: setup.checkpointPath(step: step + 1))
+        }
+    }
+}
+
+/// The Events engine: a loss trainer with clipping, a checkpoint handler every N iterations.
+func trainWithEvents(_ setup: CharSetup) throws {
+    let model = setup.model
+    let trainer = lossTrainer(model: model, optimizer: setup.optimizer, options: SupervisedOptions(gradientClipping: .norm(1))) {
+        (batch: TokenBatch) in (crossEntropy(logits: model(batch.inputs), targets: batch.targets), batch.count)
+    }
+    if let resume = setup.resume {
+        try resume.restore(model: model, optimizer: setup.optimizer)
+        try trainer.restore(from: resume.extra)
+    }
+    if let every = setup.checkpointEvery {
+        trainer.on(.iterationCompleted(every: every)) { engine in
+            try TrainingCheckpoint(model: model, optimizer: setup.optimizer, epoch: 0, step: engine.state.iteration,
+                                   extra: setup.extraEntries(engine.checkpointEntries))
+                .save(to: setup.checkpointPath(step: engine.state.iteration))
+        }
+    }
+    try trainer.run(setup.loader, maxEpochs: 1)
+}
+
+/// The GPT as a Lightning-style module: the training step returns the loss, the optimizer is
+/// the reference's AdamW, and the vocabulary travels with every checkpoint.
+final class CharLanguageModule: TrainingModule {
+    typealias Batch = TokenBatch
+    let model: CharGPT
+    let optimizer: AdamW
+    let vocabulary: CharacterVocabulary
+    var isTraining = true
+    var children: [(String, any Module)] { [("model", model)] }
+
+    init(model: CharGPT, optimizer: AdamW, vocabulary: CharacterVocabulary) {
+        self.model = model
+        self.optimizer = optimizer
+        self.vocabulary = vocabulary
+    }
+
+    func callAsFunction(_ input: IndexTensor) -> Tensor { model(input) }
+
+    func trainingStep(_ batch: TokenBatch, batchIndex: Int) throws -> Tensor? {
+        let loss = crossEntropy(logits: self(batch.inputs), targets: batch.targets)
+        try log("train_loss", loss.scalar)
+        return loss
+    }
+
+    func predictStep(_ batch: TokenBatch, batchIndex: Int) throws -> Tensor { self(batch.inputs) }
+
+    func configureOptimizers() -> OptimizerConfiguration? { OptimizerConfiguration(optimizer) }
+
+    func onSaveCheckpoint(_ entries: inout [String: String]) { entries.store(vocabulary) }
+}
+
+/// The Structured Trainer: clipping at norm 1, a checkpoint callback every N steps.
+func trainWithStructured(_ setup: CharSetup) throws {
+    let module = CharLanguageModule(model: setup.model, optimizer: setup.optimizer, vocabulary: setup.vocabulary)
+    var callbacks: [any Callback] = []
+    if let every = setup.checkpointEvery {
+        callbacks.append(CheckpointCallback(directory: setup.options.checkpointDirectory, filename: "step-{step}",
+                                            saveTopK: -1, everySteps: every))
+    }
+    let trainer = Trainer(maxEpochs: 1, maxSteps: setup.options.steps, callbacks: callbacks)
+    trainer.gradientClipping = .norm(1)
+    trainer.loggers = []
+    trainer.enableCheckpointing = setup.checkpointEvery != nil
+    trainer.enableProgressBar = false
+    trainer.enableModelSummary = false
+    trainer.sanityValidationSteps = 0
+    try trainer.fit(module, train: setup.loader, resumeFrom: setup.options.resumePath.map { .path($0) })
+}
