@@ -33,4 +33,23 @@ void swifttrain_conv1_forward(const float *image, const float *weight, const flo
 void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width);
 
+/// e^x of n elements (|relative error| about 2e-7; inputs clamped to [-87, 88]).
+void swifttrain_exp(const float *x, float *y, ptrdiff_t n);
+/// erf of n elements (absolute error below 2e-7).
+void swifttrain_erf(const float *x, float *y, ptrdiff_t n);
+/// g * d erf(x)/dx for n elements.
+void swifttrain_erf_backward(const float *g, const float *x, float *dx, ptrdiff_t n);
+/// GELU of n elements: exact (through erf) or, with tanh_form, GPT-2's tanh approximation.
+void swifttrain_gelu(const float *x, float *y, ptrdiff_t n, int tanh_form);
+/// g * GELU'(x) for n elements, in the same form as swifttrain_gelu.
+void swifttrain_gelu_backward(const float *g, const float *x, float *dx, ptrdiff_t n, int tanh_form);
+
+/// Layer normalization of `rows` rows of n features: y = (x - mean)·rstd·gain + bias (gain and
+/// bias may both be NULL); writes each row's mean and reciprocal standard deviation.
+void swifttrain_layer_norm(const float *x, const float *gain, const float *bias, float *y, float *mean, float *rstd,
+                           ptrdiff_t rows, ptrdiff_t n, float eps);
+/// Its backward: writes dx, and adds each row's contribution to dgain and dbias (zeroed by the caller).
+void swifttrain_layer_norm_backward(const float *g, const float *x, const float *gain, const float *mean, const float *rstd,
+                                    float *dx, float *dgain, float *dbias, ptrdiff_t rows, ptrdiff_t n);
+
 #endif

@@ -18,7 +18,7 @@ extension Kernels {
     /// operands' transpose flags are applied.
     @inline(__always)
     static func gemm(_ a: MatrixOperand, _ b: MatrixOperand, into c: UnsafeMutablePointer<Float>,
-                     m: Int, n: Int, k: Int, beta: Float = 0) {
+                     m: Int, n: Int, k: Int, beta: Float = 0, resultLeadingDimension: Int? = nil) {
         _ = blasConfiguration
         cblas_sgemm(
             CblasRowMajor,
@@ -27,7 +27,7 @@ extension Kernels {
             Int32(m), Int32(n), Int32(k),
             1, a.base, Int32(a.leadingDimension),
             b.base, Int32(b.leadingDimension),
-            beta, c, Int32(n))
+            beta, c, Int32(resultLeadingDimension ?? n))
     }
 
     /// The matrix product of the last two axes of `a` and `b`, batched over leading axes.

@@ -32,17 +32,6 @@ enum ElementFunction {
             x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
         }
     }
-    struct ErrorFunction: UnaryFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.erf(x) } }
-    /// `x·Φ(x)` with the exact normal CDF.
-    struct GELU: UnaryFunction {
-        @inline(__always) func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + Foundation.erf(x * 0.70710678)) }
-    }
-    /// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
-    struct GELUTanh: UnaryFunction {
-        @inline(__always) func callAsFunction(_ x: Float) -> Float {
-            0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x)))
-        }
-    }
     struct Relu: UnaryFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 } }
     struct Clamp: UnaryFunction {
         let low: Float, high: Float
@@ -60,26 +49,6 @@ enum ElementFunction {
     struct Multiply: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
     struct Divide: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
     /// `a` where `b` is positive, else 0: relu's pullback with `b` the relu output.
-    /// `upstream · d erf(x)/dx = upstream · 2/√π · e^{-x²}`.
-    struct ErrorFunctionDerivative: BinaryFunction {
-        @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * 1.1283791671 * Foundation.exp(-b * b) }
-    }
-    /// `upstream · (Φ(x) + x·φ(x))`, the exact GELU's derivative.
-    struct GELUDerivative: BinaryFunction {
-        @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float {
-            let cdf = 0.5 * (1 + Foundation.erf(b * 0.70710678))
-            return a * (cdf + b * 0.39894228 * Foundation.exp(-0.5 * b * b))
-        }
-    }
-    /// `upstream ·` the derivative of the tanh approximation of GELU.
-    struct GELUTanhDerivative: BinaryFunction {
-        @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float {
-            let inner = 0.7978845608 * (b + 0.044715 * b * b * b)
-            let t = Foundation.tanh(inner)
-            let dInner = 0.7978845608 * (1 + 3 * 0.044715 * b * b)
-            return a * (0.5 * (1 + t) + 0.5 * b * (1 - t * t) * dInner)
-        }
-    }
     struct PassWherePositive: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { b > 0 ? a : 0 } }
     /// `a` where `b` lies in `low...high`, else 0: clamp's pullback with `b` the input.
     struct PassWhereInside: BinaryFunction {

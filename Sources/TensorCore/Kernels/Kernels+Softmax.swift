@@ -74,29 +74,12 @@ extension Kernels {
     /// left out, then softmax along the keys. Masked positions come out exactly 0.
     static func attentionSoftmax(_ scores: Tensor, scale: Float, causal: Bool) -> Tensor {
         let queries = scores.shape[scores.rank - 2], keys = scores.shape[scores.rank - 1]
-        let rows = scores.scalarCount / Swift.max(keys, 1)
         let result = Tensor(uninitializedShape: scores.shape)
         scores.withElements { elements in
-            let source = elements.baseAddress!, destination = result.storage.base
-            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(keys, 1))) { chunk in
-                for row in chunk {
-                    let s = source + row * keys, d = destination + row * keys
-                    let visible = causal ? Swift.min(keys, Swift.max(0, row % queries + 1 + keys - queries)) : keys
-                    var maximum = -Float.infinity
-                    for i in 0..<visible { maximum = Swift.max(maximum, s[i] * scale) }
-                    if maximum == -.infinity { maximum = 0 }
-                    var total: Float = 0
-                    for i in 0..<visible {
-                        let e = Foundation.exp(s[i] * scale - maximum)
-                        d[i] = e
-                        total += e
-                    }
-                    let reciprocal = 1 / total
-                    for i in 0..<visible { d[i] *= reciprocal }
-                    for i in visible..<keys { d[i] = 0 }
-                }
-            }
+            result.storage.base.update(from: elements.baseAddress!, count: elements.count)
         }
+        attentionSoftmaxRows(result.storage.base, rows: scores.scalarCount / Swift.max(keys, 1), queries: queries, keys: keys,
+                             scale: scale, causal: causal)
         return result
     }
 }

@@ -60,12 +60,22 @@ public final class MultiHeadAttention: Module {
         guard input.rank == 3, input.shape[2] == width else {
             fail("MultiHeadAttention", "input of shape \(input.shape) is not [batch, time, \(width)]")
         }
-        let batch = input.shape[0], time = input.shape[1], depth = width / heads
+        let shape = Kernels.AttentionShape(batch: input.shape[0], time: input.shape[1], heads: heads, depth: width / heads)
         let projected = linear(input, weight: inputProjectionWeight, bias: inputProjectionBias)
-        // [batch, time, 3, heads, depth] → [3, batch, heads, time, depth]: one copy, then views.
-        let split = projected.reshaped(to: [batch, time, 3, heads, depth]).permuted([2, 0, 3, 1, 4])
-        let attended = scaledDotProductAttention(query: split[0], key: split[1], value: split[2], mask: mask, isCausal: isCausal)
-        let joined = attended.permuted([0, 2, 1, 3]).reshaped(to: [batch, time, width])
+        let joined = fusedSelfAttention(projected, shape: shape, mask: mask)
         return outputProjection(joined)
+    }
+
+    /// Every head's attention read from the projection `[batch, time, 3·width]` in place (see
+    /// `Kernels.selfAttention`): one recorded operation whose pullback gives the projection's
+    /// gradient directly.
+    private func fusedSelfAttention(_ projected: Tensor, shape: Kernels.AttentionShape, mask: Tensor?) -> Tensor {
+        let scale = 1 / Float(shape.depth).squareRoot()
+        let hidden = mask.map { $0.broadcasted(to: [shape.batch, shape.heads, shape.time, shape.time]).detached() }
+        let source = projected.detached()
+        let (output, probabilities) = Kernels.selfAttention(source, shape: shape, scale: scale, causal: isCausal, hidden: hidden)
+        return output.recorded("MultiHeadAttention", projected) { gradient, _ in
+            [Kernels.selfAttentionBackward(gradient, projection: source, probabilities: probabilities, shape: shape, scale: scale)]
+        }
     }
 }
