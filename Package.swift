@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Datasets", "TensorCore", "TestSupport"]),
+        .testTarget(name: "CharLMTests", dependencies: ["CharLM", "Datasets", "TensorCore", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "OpenMPI", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]
 )

@@ -35,9 +35,9 @@ public struct CharOptions {
     public var configuration = GPTConfiguration()
     /// Validation batches averaged for `val_loss`.
     public var validationBatches = 50
-    /// Save a checkpoint every this many steps, into ``checkpointDirectory``.
+    /// Save a checkpoint every this many steps, into ``checkpointDirectory`` as `step=N.ckpt`.
     public var checkpointEvery: Int?
-    /// Where periodic checkpoints go (`step-N.ckpt`).
+    /// Where periodic checkpoints go.
     public var checkpointDirectory = "checkpoints/char-lm"
     /// A checkpoint to continue from.
     public var resumePath: String?
@@ -111,7 +111,7 @@ public struct CharOptions {
           --batch-size B                      sequences per batch (12)
           --layers N --heads N --width N --context N   model size (4, 4, 128, 64)
           --validation-batches N              batches averaged for val_loss (50)
-          --checkpoint-every N                save DIR/step-N.ckpt every N steps
+          --checkpoint-every N                save DIR/step=N.ckpt every N steps (Lightning's naming)
           --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)
           --resume FILE                       continue from a checkpoint up to --steps
           --help                              this text

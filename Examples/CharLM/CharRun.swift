@@ -13,10 +13,11 @@ public struct CharRunResult {
 
 /// Trains the character-level GPT with the chosen frontend, measures the validation loss and
 /// generates a sample. The model, the data and the evaluation are the same for every frontend.
+/// `announce` receives the start line once the corpus and any checkpoint have been checked.
 /// - Throws: ``DataError`` for a missing, unreadable or too short corpus, or one with characters
 ///   outside a resumed checkpoint's vocabulary; ``CheckpointError`` for a checkpoint that does
 ///   not fit; whatever training throws.
-public func runCharLM(_ options: CharOptions) throws -> CharRunResult {
+public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ in }) throws -> CharRunResult {
     let resume = try options.resumePath.map { try TrainingCheckpoint(contentsOf: $0) }
     let savedVocabulary = try resume.flatMap { try $0.extra.component(CharacterVocabulary.self) }
     if resume != nil, savedVocabulary == nil {
@@ -31,6 +32,7 @@ public func runCharLM(_ options: CharOptions) throws -> CharRunResult {
     }
     let prompt = try corpus.vocabulary.encode(Array(options.prompt.utf8), source: "--prompt")
 
+    announce("\(options.model), \(options.frontend.rawValue), \(options.steps) steps from step \(resume?.step ?? 0), \(corpus.tokens.count) characters, vocabulary \(corpus.vocabulary.count); kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels)")
     seedEverything(options.seed)
     let model = CharGPT(vocabularySize: corpus.vocabulary.count, configuration: options.configuration)
     let optimizer = model.makeOptimizer()

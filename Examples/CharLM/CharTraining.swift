@@ -18,7 +18,7 @@ struct CharSetup {
     var checkpointEvery: Int? { options.checkpointEvery }
     var firstStep: Int { resume?.step ?? 0 }
 
-    func checkpointPath(step: Int) -> String { "\(options.checkpointDirectory)/step-\(step).ckpt" }
+    func checkpointPath(step: Int) -> String { "\(options.checkpointDirectory)/step=\(step).ckpt" }
 
     func extraEntries(_ base: [String: String] = [:]) -> [String: String] {
         var entries = base
@@ -101,7 +101,7 @@ func trainWithStructured(_ setup: CharSetup) throws {
     let module = CharLanguageModule(model: setup.model, optimizer: setup.optimizer, vocabulary: setup.vocabulary)
     var callbacks: [any Callback] = []
     if let every = setup.checkpointEvery {
-        callbacks.append(CheckpointCallback(directory: setup.options.checkpointDirectory, filename: "step-{step}",
+        callbacks.append(CheckpointCallback(directory: setup.options.checkpointDirectory, filename: "{step}",
                                             saveTopK: -1, everySteps: every))
     }
     let trainer = Trainer(maxEpochs: 1, maxSteps: setup.options.steps, callbacks: callbacks)

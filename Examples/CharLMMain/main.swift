@@ -8,8 +8,7 @@ import TensorCore
 runCharProgram("char-lm") {
     let options = try CharOptions(parsing: Array(CommandLine.arguments.dropFirst()))
     if let path = options.jsonPath { try checkWritableFolder(of: path, flag: "--json") }
-    print("char-lm: \(options.model), \(options.frontend.rawValue), \(options.steps) steps; kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels)")
-    let result = try runCharLM(options)
+    let result = try runCharLM(options) { print("char-lm: \($0)") }
     let r = result.record
     print(String(format: "%@: %d steps in %.1f s (%.1f ms/step), val_loss %.4f, %d params, peak RSS %.0f MB, weights CRC %08x",
                  r.frontend, r.steps, r.trainSeconds, r.millisecondsPerStep, r.validationLoss, r.parameters, r.peakResidentMegabytes, r.weightsCRC32))

@@ -52,7 +52,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .corpusTooShort(file, characters, needed) where characters == 0:
             "\(file): the corpus is empty; it needs at least \(needed) characters"
         case let .corpusTooShort(file, characters, needed):
-            "\(file): the corpus has \(characters) characters; it needs at least \(needed) (context + 1)"
+            "\(file): the corpus has \(characters) characters; it needs at least \(needed), so that training and validation each hold a window of context + 1"
         case let .unknownCharacter(file, byte, offset):
             "\(file): byte \(byte) at offset \(offset) is not in the vocabulary"
         }

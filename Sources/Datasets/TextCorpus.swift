@@ -30,7 +30,6 @@ public struct TextCorpus: Sendable {
     ///   ``DataError/corpusTooShort(file:characters:needed:)`` or ``DataError/unknownCharacter(file:byte:offset:)``.
     public init(contentsOf path: String, context: Int, trainingFraction: Double = 0.9,
                 vocabulary: CharacterVocabulary? = nil) throws {
-        guard (0...1).contains(trainingFraction) else { preconditionFailure("TextCorpus: trainingFraction \(trainingFraction) is not in [0, 1]") }
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.notFound(file: (path as NSString).lastPathComponent, searched: [path], hint: "Pass the corpus with --data FILE.")
         }
@@ -46,10 +45,17 @@ public struct TextCorpus: Sendable {
     /// A corpus of `bytes` (see ``init(contentsOf:context:trainingFraction:vocabulary:)``).
     public init(bytes: [UInt8], source: String, context: Int, trainingFraction: Double = 0.9,
                 vocabulary: CharacterVocabulary? = nil) throws {
-        let cut = Int(trainingFraction * Double(bytes.count))
+        guard trainingFraction > 0, trainingFraction < 1 else {
+            preconditionFailure("TextCorpus: trainingFraction \(trainingFraction) is not strictly between 0 and 1")
+        }
         // Both splits need a full window and its next token.
-        let needed = Swift.max(context + 1, Int((Double(context + 1) / Swift.min(trainingFraction, 1 - trainingFraction)).rounded(.up)))
-        guard bytes.count >= needed, cut >= context + 1, bytes.count - cut >= context + 1 else {
+        func fits(_ count: Int) -> Bool {
+            let cut = Int(trainingFraction * Double(count))
+            return cut >= context + 1 && count - cut >= context + 1
+        }
+        let cut = Int(trainingFraction * Double(bytes.count))
+        guard fits(bytes.count) else {
+            let needed = (2 * (context + 1)..<Int.max).first(where: fits) ?? Int.max
             throw DataError.corpusTooShort(file: source, characters: bytes.count, needed: needed)
         }
         let vocabulary = vocabulary ?? CharacterVocabulary(of: bytes)

@@ -6,26 +6,9 @@ import Datasets
 
 /// The example programs as a user runs them: bad input gives one clear line and no training.
 @Suite(.serialized) struct CommandLineTests {
-    /// The folder with the built programs (beside this test binary).
-    static let programs = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        .deletingLastPathComponent()
-
     /// Runs `program` with `arguments`; returns its status, standard output and standard error.
     static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let path = programs.appendingPathComponent(program).path
-        try #require(FileManager.default.isExecutableFile(atPath: path), "\(program) is not built (swift build -c release)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let outText = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, outText, errText)
+        try BuiltProgram.run(program, arguments, environment: extra)
     }
 
     /// One line on standard error, naming the program, and status 1.
@@ -77,7 +60,7 @@ import Datasets
     func interruptingTheComparisonStopsItsChildRun() throws {
         let marker = UUID().uuidString
         let compare = Process()
-        compare.executableURL = Self.programs.appendingPathComponent("mnist-compare")
+        compare.executableURL = BuiltProgram.folder.appendingPathComponent("mnist-compare")
         compare.arguments = ["--model", "cnn", "--epochs", "5"]
         compare.environment = ProcessInfo.processInfo.environment.merging(["SWIFTTRAIN_TEST_MARKER": marker]) { _, new in new }
         compare.standardOutput = FileHandle.nullDevice
