@@ -50,6 +50,7 @@ let package = Package(
         .executableTarget(name: "mnist-structured", dependencies: ["MNISTRuns"], path: "Examples/MNISTStructured"),
         .target(name: "CharLM", dependencies: ["TensorCore", "Datasets", "Events", "Structured", "MNISTModels"], path: "Examples/CharLM"),
         .executableTarget(name: "char-lm", dependencies: ["CharLM", "MNISTModels", "TensorCore"], path: "Examples/CharLMMain"),
+        .executableTarget(name: "char-lm-compare", dependencies: ["CharLM", "MNISTModels", "Distributed", "TensorCore"], path: "Examples/CharLMCompare"),
         .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels", "Distributed", "TensorCore"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The project's main job: the MNIST side-by-side comparison. For each reference model, the raw
+# The project's main job: the MNIST side-by-side comparison, then the character-level GPT's.
+# For each reference model, the raw
 # core loop, the Events frontend and the Structured frontend train on the same seed and data;
 # `mnist-compare` prints one table per model (train time, samples/s, test accuracy, peak memory,
 # final-weights checksum) and writes reports/comparison-<model>.html and reports/comparison.jsonl.
-# Extra arguments go to every run (for example --epochs 3).
+# Extra arguments go to every MNIST run (for example --epochs 3). Then `char-lm-compare` trains
+# the character-level GPT on ../shared/data/shakespeare/tragedies.txt for CHAR_LM_STEPS steps
+# (300 by default, so the job stays short; 2000 is the reference run) under the three frontends
+# and writes reports/char-lm.html and reports/char-lm.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +17,8 @@ swift build -c release --product mnist-compare
 swift build -c release --product mnist-core
 swift build -c release --product mnist-events
 swift build -c release --product mnist-structured
+swift build -c release --product char-lm
+swift build -c release --product char-lm-compare
 mkdir -p reports
 : > reports/comparison.jsonl
 for model in seed mlp cnn; do
@@ -22,4 +28,8 @@ for model in seed mlp cnn; do
     rm -f "reports/$model.jsonl"
 done
 echo
-echo "reports: reports/comparison-{seed,mlp,cnn}.html, reports/comparison.jsonl"
+corpus="${SHAKESPEARE_FILE:-../shared/data/shakespeare/tragedies.txt}"
+.build/release/char-lm-compare --data "$corpus" --steps "${CHAR_LM_STEPS:-300}" --sample 300 \
+    --report reports/char-lm.html --json reports/char-lm.jsonl
+echo
+echo "reports: reports/comparison-{seed,mlp,cnn}.html, reports/comparison.jsonl, reports/char-lm.html, reports/char-lm.jsonl"

@@ -41,6 +41,8 @@ public struct CharOptions {
     public var checkpointDirectory = "checkpoints/char-lm"
     /// A checkpoint to continue from.
     public var resumePath: String?
+    /// Where to write the loss curve as JSON, if anywhere.
+    public var curvesPath: String?
 
     /// The defaults.
     public init() {}
@@ -84,6 +86,7 @@ public struct CharOptions {
             case "--checkpoint-every": checkpointEvery = try number(flag, in: 1...10_000_000)
             case "--checkpoint-dir": checkpointDirectory = try value(flag)
             case "--resume": resumePath = try value(flag)
+            case "--curves": curvesPath = try value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -114,6 +117,7 @@ public struct CharOptions {
           --checkpoint-every N                save DIR/step=N.ckpt every N steps (Lightning's naming)
           --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)
           --resume FILE                       continue from a checkpoint up to --steps
+          --curves FILE                       write the training loss curve (JSON)
           --help                              this text
         """
 }

@@ -9,6 +9,8 @@ public struct CharRunResult {
     public var record: CharRecord
     /// The generated text.
     public var sample: String
+    /// The training loss at about 100 evenly spaced steps.
+    public var lossCurve: [(step: Int, loss: Float)]
 }
 
 /// Trains the character-level GPT with the chosen frontend, measures the validation loss and
@@ -39,7 +41,8 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
     let windows = TokenWindowDataset(tokens: corpus.training, context: options.configuration.context,
                                      windows: options.steps * options.batchSize, seed: options.seed)
     let setup = CharSetup(model: model, optimizer: optimizer, loader: DataLoader(windows, batchSize: options.batchSize),
-                          vocabulary: corpus.vocabulary, options: options, resume: resume)
+                          vocabulary: corpus.vocabulary, options: options, resume: resume,
+                          curve: LossCurve(every: max(1, options.steps / 100)))
     let start = DispatchTime.now().uptimeNanoseconds
     switch options.frontend {
     case .core: try trainWithCore(setup)
@@ -56,7 +59,7 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
                             millisecondsPerStep: 1000 * seconds / Double(max(steps, 1)), validationLoss: validationLoss,
                             parameters: model.parameterCount, peakResidentMegabytes: peakResidentMegabytes(),
                             weightsCRC32: weightsChecksum(model))
-    return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample))
+    return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample), lossCurve: setup.curve.points)
 }
 
 /// The mean cross-entropy over `validationBatches` seeded batches of validation windows.

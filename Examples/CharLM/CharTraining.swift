@@ -5,6 +5,15 @@ import MNISTModels
 import Structured
 import TensorCore
 
+/// The training loss every `every` steps, as (step, loss) points.
+final class LossCurve {
+    let every: Int
+    private(set) var points: [(step: Int, loss: Float)] = []
+    init(every: Int) { self.every = every }
+    /// Records `loss` when `step` (counted from 1) is a multiple of `every`.
+    func record(step: Int, loss: Float) { if step % every == 0 { points.append((step, loss)) } }
+}
+
 /// What every frontend trains on: the model, its optimizer, the windows, and where a resumed
 /// run starts.
 struct CharSetup {
@@ -14,6 +23,7 @@ struct CharSetup {
     let vocabulary: CharacterVocabulary
     let options: CharOptions
     let resume: TrainingCheckpoint?
+    let curve: LossCurve
 
     var checkpointEvery: Int? { options.checkpointEvery }
     var firstStep: Int { resume?.step ?? 0 }
@@ -38,6 +48,7 @@ func trainWithCore(_ setup: CharSetup) throws {
         loss.backward()
         clipGradientNorm(of: setup.optimizer.parameters, maximumNorm: 1)
         setup.optimizer.step()
+        setup.curve.record(step: step + 1, loss: loss.scalar)
         if let every = setup.checkpointEvery, (step + 1) % every == 0 {
             try TrainingCheckpoint(model: setup.model, optimizer: setup.optimizer, epoch: 0, step: step + 1,
                                    extra: setup.extraEntries()).save(to: setup.checkpointPath(step: step + 1))
@@ -55,6 +66,7 @@ func trainWithEvents(_ setup: CharSetup) throws {
         try resume.restore(model: model, optimizer: setup.optimizer)
         try trainer.restore(from: resume.extra)
     }
+    trainer.on(.iterationCompleted) { setup.curve.record(step: $0.state.iteration, loss: $0.state.output!) }
     if let every = setup.checkpointEvery {
         trainer.on(.iterationCompleted(every: every)) { engine in
             try TrainingCheckpoint(model: model, optimizer: setup.optimizer, epoch: 0, step: engine.state.iteration,
@@ -72,13 +84,15 @@ final class CharLanguageModule: TrainingModule {
     let model: CharGPT
     let optimizer: AdamW
     let vocabulary: CharacterVocabulary
+    let curve: LossCurve
     var isTraining = true
     var children: [(String, any Module)] { [("model", model)] }
 
-    init(model: CharGPT, optimizer: AdamW, vocabulary: CharacterVocabulary) {
+    init(model: CharGPT, optimizer: AdamW, vocabulary: CharacterVocabulary, curve: LossCurve) {
         self.model = model
         self.optimizer = optimizer
         self.vocabulary = vocabulary
+        self.curve = curve
     }
 
     func callAsFunction(_ input: IndexTensor) -> Tensor { model(input) }
@@ -86,6 +100,7 @@ final class CharLanguageModule: TrainingModule {
     func trainingStep(_ batch: TokenBatch, batchIndex: Int) throws -> Tensor? {
         let loss = crossEntropy(logits: self(batch.inputs), targets: batch.targets)
         try log("train_loss", loss.scalar)
+        curve.record(step: batchIndex + 1, loss: loss.scalar)   // one epoch: the batch index is the step
         return loss
     }
 
@@ -98,7 +113,7 @@ final class CharLanguageModule: TrainingModule {
 
 /// The Structured Trainer: clipping at norm 1, a checkpoint callback every N steps.
 func trainWithStructured(_ setup: CharSetup) throws {
-    let module = CharLanguageModule(model: setup.model, optimizer: setup.optimizer, vocabulary: setup.vocabulary)
+    let module = CharLanguageModule(model: setup.model, optimizer: setup.optimizer, vocabulary: setup.vocabulary, curve: setup.curve)
     var callbacks: [any Callback] = []
     if let every = setup.checkpointEvery {
         callbacks.append(CheckpointCallback(directory: setup.options.checkpointDirectory, filename: "{step}",

@@ -8,25 +8,6 @@ import MNISTModels
 import TensorCore
 import Datasets
 
-/// Collects a pipe's output on a background thread.
-final class OutputReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }.start()
-    }
-
-    /// Everything the pipe delivered, once its writer closed it.
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
 struct Run {
     let frontend: String
     let record: [String: Any]
@@ -90,51 +71,6 @@ func table(_ runs: [Run]) -> [[String]] {
          String(format: "%.4f", run.number("test_acc")), String(format: "%.0f", run.number("peak_rss_mb")),
          String(format: "%08x", UInt32(run.number("weights_crc32")))]
     }
-}
-
-func printTable(_ rows: [[String]]) {
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
-    for (index, row) in rows.enumerated() {
-        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
-        if index == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
-    }
-}
-
-/// An SVG line chart of one curve per run.
-func chart(_ title: String, _ series: [(String, [(Double, Double)])], xLabel: String, fraction: Bool = false) -> String {
-    let colors = ["#1f77b4", "#d62728", "#2ca02c"], dashes = ["", "6,4", "2,3"]
-    let width = 520.0, height = 300.0, left = 55.0, right = 15.0, top = 30.0, bottom = 40.0
-    let all = series.flatMap(\.1)
-    guard let minX = all.map(\.0).min(), let maxX = all.map(\.0).max(), var minY = all.map(\.1).min(), var maxY = all.map(\.1).max() else {
-        return "<p>\(title): no data</p>"
-    }
-    let margin = max((maxY - minY) * 0.05, fraction ? 0.005 : 0.05)
-    (minY, maxY) = (minY - margin, maxY + margin)
-    if fraction { (minY, maxY) = (max(minY, 0), min(maxY, 1)) }
-    func x(_ v: Double) -> Double { left + (maxX == minX ? 0.5 : (v - minX) / (maxX - minX)) * (width - left - right) }
-    func y(_ v: Double) -> Double { height - bottom - (v - minY) / (maxY - minY) * (height - top - bottom) }
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
-    svg += "<text x=\"\(width / 2)\" y=\"16\" text-anchor=\"middle\" font-size=\"13\">\(title)</text>"
-    svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    for i in 0...4 {
-        let v = minY + (maxY - minY) * Double(i) / 4
-        svg += "<text x=\"\(left - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(String(format: "%.3g", v))</text>"
-    }
-    // X ticks: every point when there are few distinct ones (epochs), else five even ticks.
-    let distinct = Set(all.map(\.0)).sorted()
-    let ticks = distinct.count <= 10 ? distinct : (0...4).map { minX + (maxX - minX) * Double($0) / 4 }
-    for u in ticks {
-        svg += "<text x=\"\(x(u))\" y=\"\(height - bottom + 15)\" text-anchor=\"middle\">\(String(format: "%.0f", u))</text>"
-    }
-    svg += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(xLabel)</text>"
-    for (index, (name, points)) in series.enumerated() {
-        let path = points.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
-        svg += "<polyline fill=\"none\" stroke=\"\(colors[index % 3])\" stroke-width=\"1.6\" stroke-dasharray=\"\(dashes[index % 3])\" points=\"\(path)\"/>"
-        if points.count == 1 { svg += "<circle cx=\"\(x(points[0].0))\" cy=\"\(y(points[0].1))\" r=\"3\" fill=\"\(colors[index % 3])\"/>" }
-        svg += "<text x=\"\(width - right - 90)\" y=\"\(top + 14 * Double(index + 1))\" fill=\"\(colors[index % 3])\">\(name)</text>"
-    }
-    return svg + "</svg>"
 }
 
 func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
