@@ -23,6 +23,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case downloadFailed(url: String, reason: String)
     /// A text corpus is shorter than one training window (`needed` characters).
     case corpusTooShort(file: String, characters: Int, needed: Int)
+    /// A row of a CSV file cannot be read.
+    case malformedRow(file: String, line: Int, reason: String)
     /// Text holds a character the vocabulary (for example a checkpoint's) does not know.
     case unknownCharacter(file: String, byte: UInt8, offset: Int)
 
@@ -53,6 +55,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             "\(file): the corpus is empty; it needs at least \(needed) characters"
         case let .corpusTooShort(file, characters, needed):
             "\(file): the corpus has \(characters) characters; it needs at least \(needed), so that training and validation each hold a window of context + 1"
+        case let .malformedRow(file, line, reason):
+            "\(file):\(line): \(reason)"
         case let .unknownCharacter(file, byte, offset):
             "\(file): byte \(byte) at offset \(offset) is not in the vocabulary"
         }

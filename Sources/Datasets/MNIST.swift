@@ -150,7 +150,7 @@ public struct MNISTDataset: Dataset, Sendable {
     public static let standardDeviation: Float = 0.3081
 
     /// The normalized value of each possible byte, so a batch costs one table lookup per pixel.
-    private static let normalized: [Float] = (0..<256).map { (Float($0) / 255 - mean) / standardDeviation }
+    private static let normalized: [Float] = PixelNormalization(mean: mean, standardDeviation: standardDeviation).table
 
     init(images: (bytes: [UInt8], path: String), labels: (bytes: [UInt8], path: String)) throws {
         let side = Self.imageSize
