@@ -57,7 +57,7 @@ public final class TransformerBlock: Module {
 /// let model = CharGPT(vocabularySize: 73)
 /// let logits = model(IndexTensor([[5, 1, 4]]))   // [1, 3, 73]
 /// ```
-public final class CharGPT: Module {
+public final class CharGPT: CharModel {
     /// The model's size.
     public let configuration: GPTConfiguration
     let tokens: Embedding, positions: Embedding
@@ -93,12 +93,6 @@ public final class CharGPT: Module {
         return head(finalNorm(blocks(x)))
     }
 
-    /// AdamW as the reference sets it up: weight decay 0.1 on matrices only (rank ≥ 2), betas
-    /// (0.9, 0.99).
-    public func makeOptimizer(learningRate: Float = 1e-3) -> AdamW {
-        let matrices = namedParameters.filter { $0.tensor.rank >= 2 }.map(\.tensor)
-        let others = namedParameters.filter { $0.tensor.rank < 2 }.map(\.tensor)
-        return AdamW(groups: [ParameterGroup(matrices, weightDecay: 0.1), ParameterGroup(others, weightDecay: 0)],
-                     learningRate: learningRate, beta1: 0.9, beta2: 0.99)
-    }
+    /// The longest sequence the model reads (its position table's length).
+    public var context: Int { configuration.context }
 }

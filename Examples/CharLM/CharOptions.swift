@@ -15,8 +15,8 @@ public enum CharFrontend: String, CaseIterable, Sendable {
 public struct CharOptions {
     /// The training loop.
     public var frontend = CharFrontend.events
-    /// The model (only the GPT so far).
-    public var model = "gpt"
+    /// The model.
+    public var model = CharModelKind.gpt
     /// The corpus.
     public var dataPath = "../shared/data/shakespeare/tragedies.txt"
     /// Optimizer steps in all (a resumed run continues up to this count).
@@ -69,8 +69,9 @@ public struct CharOptions {
                 guard let frontend = CharFrontend(rawValue: name) else { throw UsageError("unknown frontend \(name); use core, events or structured") }
                 self.frontend = frontend
             case "--model":
-                model = try value(flag)
-                guard model == "gpt" else { throw UsageError("unknown model \(model); use gpt") }
+                let name = try value(flag)
+                guard let kind = CharModelKind(rawValue: name) else { throw UsageError("unknown model \(name); use gpt or gru") }
+                model = kind
             case "--data": dataPath = try value(flag)
             case "--steps": steps = try number(flag, in: 1...10_000_000)
             case "--seed": seed = try number(flag, in: 0...UInt64.max)
@@ -104,7 +105,7 @@ public struct CharOptions {
     public static let usage = """
         options:
           --frontend core|events|structured   training loop (events)
-          --model gpt                         model (gpt)
+          --model gpt|gru                     model: the GPT, or an embedding + GRU + linear head (gpt)
           --data FILE                         text corpus (../shared/data/shakespeare/tragedies.txt)
           --steps N                           optimizer steps in all, at least 1 (2000)
           --seed S                            seed of weights, windows and sample (0)
@@ -112,7 +113,7 @@ public struct CharOptions {
           --sample N                          characters to generate after training (200)
           --prompt TEXT                       text the sample continues, at most --context characters ("\\n")
           --batch-size B                      sequences per batch (12)
-          --layers N --heads N --width N --context N   model size (4, 4, 128, 64)
+          --layers N --heads N --width N --context N   model size (4, 4, 128, 64; the GRU uses layers and width)
           --validation-batches N              batches averaged for val_loss (50)
           --checkpoint-every N                save DIR/step=N.ckpt every N steps (Lightning's naming)
           --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)

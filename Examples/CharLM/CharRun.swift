@@ -34,9 +34,9 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
     }
     let prompt = try corpus.vocabulary.encode(Array(options.prompt.utf8), source: "--prompt")
 
-    announce("\(options.model), \(options.frontend.rawValue), \(options.steps) steps from step \(resume?.step ?? 0), \(corpus.tokens.count) characters, vocabulary \(corpus.vocabulary.count); kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels)")
+    announce("\(options.model.rawValue), \(options.frontend.rawValue), \(options.steps) steps from step \(resume?.step ?? 0), \(corpus.tokens.count) characters, vocabulary \(corpus.vocabulary.count); kernels \(InstructionSet.active), BLAS \(ComputeBackend.blasKernels)")
     seedEverything(options.seed)
-    let model = CharGPT(vocabularySize: corpus.vocabulary.count, configuration: options.configuration)
+    let model = options.model.make(vocabularySize: corpus.vocabulary.count, configuration: options.configuration)
     let optimizer = model.makeOptimizer()
     let windows = TokenWindowDataset(tokens: corpus.training, context: options.configuration.context,
                                      windows: options.steps * options.batchSize, seed: options.seed)
@@ -55,7 +55,7 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
     let validationLoss = validationLoss(of: model, corpus: corpus, options: options)
     var generator = RandomGenerator(seed: options.seed)
     let sample = generate(from: model, prompt: prompt, count: options.sampleLength, using: &generator)
-    let record = CharRecord(frontend: options.frontend.rawValue, model: options.model, steps: steps, trainSeconds: seconds,
+    let record = CharRecord(frontend: options.frontend.rawValue, model: options.model.rawValue, steps: steps, trainSeconds: seconds,
                             millisecondsPerStep: 1000 * seconds / Double(max(steps, 1)), validationLoss: validationLoss,
                             parameters: model.parameterCount, peakResidentMegabytes: peakResidentMegabytes(),
                             weightsCRC32: weightsChecksum(model))
@@ -63,7 +63,7 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
 }
 
 /// The mean cross-entropy over `validationBatches` seeded batches of validation windows.
-func validationLoss(of model: CharGPT, corpus: TextCorpus, options: CharOptions) -> Double {
+func validationLoss(of model: any CharModel, corpus: TextCorpus, options: CharOptions) -> Double {
     let windows = TokenWindowDataset(tokens: corpus.validation, context: options.configuration.context,
                                      windows: options.validationBatches * options.batchSize, seed: options.seed &+ 1)
     let loader = DataLoader(windows, batchSize: options.batchSize)
@@ -77,9 +77,9 @@ func validationLoss(of model: CharGPT, corpus: TextCorpus, options: CharOptions)
 
 /// `count` tokens sampled one at a time after `prompt`, each from the model's next-token
 /// distribution given the last `context` tokens.
-func generate(from model: CharGPT, prompt: [Int32], count: Int, using generator: inout RandomGenerator) -> [Int32] {
+func generate(from model: any CharModel, prompt: [Int32], count: Int, using generator: inout RandomGenerator) -> [Int32] {
     var tokens = prompt
-    let context = model.configuration.context
+    let context = model.context
     model.eval()
     defer { model.train() }
     for _ in 0..<count {

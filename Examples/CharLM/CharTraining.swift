@@ -17,7 +17,7 @@ final class LossCurve {
 /// What every frontend trains on: the model, its optimizer, the windows, and where a resumed
 /// run starts.
 struct CharSetup {
-    let model: CharGPT
+    let model: any CharModel
     let optimizer: AdamW
     let loader: DataLoader<TokenWindowDataset>
     let vocabulary: CharacterVocabulary
@@ -81,14 +81,14 @@ func trainWithEvents(_ setup: CharSetup) throws {
 /// the reference's AdamW, and the vocabulary travels with every checkpoint.
 final class CharLanguageModule: TrainingModule {
     typealias Batch = TokenBatch
-    let model: CharGPT
+    let model: any CharModel
     let optimizer: AdamW
     let vocabulary: CharacterVocabulary
     let curve: LossCurve
     var isTraining = true
     var children: [(String, any Module)] { [("model", model)] }
 
-    init(model: CharGPT, optimizer: AdamW, vocabulary: CharacterVocabulary, curve: LossCurve) {
+    init(model: any CharModel, optimizer: AdamW, vocabulary: CharacterVocabulary, curve: LossCurve) {
         self.model = model
         self.optimizer = optimizer
         self.vocabulary = vocabulary

@@ -32,6 +32,17 @@ struct CharLMTests {
         #expect(runs[0].record.validationLoss < 3.0, "200 steps should be well below the uniform 4.29")
     }
 
+    @Test func theRecurrentModelTrainsIdenticallyUnderEachFrontend() throws {
+        let runs = try CharFrontend.allCases.map { frontend in
+            var gru = options(frontend, steps: 20)
+            gru.model = .gru
+            gru.configuration.layers = 2
+            return try withRandomScope(seed: 0) { try runCharLM(gru) }
+        }
+        #expect(Set(runs.map(\.record.weightsCRC32)).count == 1)
+        #expect(runs[0].record.model == "gru" && runs[0].record.validationLoss < 4.0)
+    }
+
     @Test(arguments: CharFrontend.allCases)
     func resumingFromACheckpointContinuesExactly(_ frontend: CharFrontend) throws {
         let folder = try makeTemporaryFolder("resume-\(frontend.rawValue)")
@@ -118,7 +129,7 @@ struct CharLMCommandLineTests {
         try expectRefusal(["--data", shakespearePath!, "--steps", "0"], containing: "--steps needs a whole number from 1")
         try expectRefusal(["--data", shakespearePath!, "--prompt", String(repeating: "a", count: 65)],
                           containing: "--prompt has 65 characters but the model reads at most --context 64")
-        try expectRefusal(["--data", shakespearePath!, "--model", "lstm"], containing: "unknown model lstm")
+        try expectRefusal(["--data", shakespearePath!, "--model", "lstm"], containing: "unknown model lstm; use gpt or gru")
     }
 
     @Test func aCheckpointRefusesTextOutsideItsVocabulary() throws {

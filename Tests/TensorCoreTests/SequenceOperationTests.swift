@@ -190,3 +190,62 @@ import TestSupport
         #expect(model.blocks.count == 2)
     }
 }
+
+/// LSTM and GRU loaded with PyTorch's weights give PyTorch's outputs, states and gradients.
+@Suite struct RecurrentLayerTests {
+    static let fixture = try! ReferenceFixture(named: "sequence_reference.json")
+
+    func load(_ module: some Module, case name: String) {
+        for (parameterName, parameter) in module.namedParameters {
+            parameter.assign(Self.fixture.tensor(name, parameterName))
+        }
+    }
+
+    func expectGradients(_ module: some Module, case name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for (parameterName, parameter) in module.namedParameters {
+            assertClose(parameter.gradient!, Self.fixture.tensor(name, "grad_\(parameterName)").scalars, relative: 1e-4, absolute: 1e-5,
+                        sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func lstmMatchesPyTorch() {
+        let f = Self.fixture
+        let lstm = LSTM(inFeatures: 5, hiddenFeatures: 4, layers: 2)
+        #expect(lstm.namedParameters.map(\.name) == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                                                     "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"])
+        load(lstm, case: "lstm")
+        let x = f.tensor("lstm", "x")
+        x.requiresGradient = true
+        let (output, state) = lstm(x, initialState: nil)
+        assertClose(output, f.tensor("lstm", "out").scalars, shape: [2, 3, 4], relative: 1e-4, absolute: 1e-6)
+        assertClose(state.hidden, f.tensor("lstm", "h_n").scalars, shape: [2, 2, 4], relative: 1e-4, absolute: 1e-6)
+        assertClose(state.cell, f.tensor("lstm", "c_n").scalars, shape: [2, 2, 4], relative: 1e-4, absolute: 1e-6)
+        output.backward(f.tensor("lstm", "upstream"))
+        assertClose(x.gradient!, f.tensor("lstm", "grad_x").scalars, relative: 1e-4, absolute: 1e-5)
+        expectGradients(lstm, case: "lstm")
+    }
+
+    @Test func gruMatchesPyTorch() {
+        let f = Self.fixture
+        let gru = GRU(inFeatures: 5, hiddenFeatures: 4, layers: 2)
+        load(gru, case: "gru")
+        let x = f.tensor("gru", "x")
+        x.requiresGradient = true
+        let (output, state) = gru(x, initialState: nil)
+        assertClose(output, f.tensor("gru", "out").scalars, shape: [2, 3, 4], relative: 1e-4, absolute: 1e-6)
+        assertClose(state, f.tensor("gru", "h_n").scalars, shape: [2, 2, 4], relative: 1e-4, absolute: 1e-6)
+        output.backward(f.tensor("gru", "upstream"))
+        assertClose(x.gradient!, f.tensor("gru", "grad_x").scalars, relative: 1e-4, absolute: 1e-5)
+        expectGradients(gru, case: "gru")
+    }
+
+    @Test func recurrentStateCarriesAcrossCalls() {
+        seedEverything(4)
+        let gru = GRU(inFeatures: 3, hiddenFeatures: 2)
+        let x = Tensor(randomNormal: [1, 6, 3], seed: 2)
+        let whole = gru(x, initialState: nil)
+        let first = gru(x.sliced(alongAxis: 1, 0..<4), initialState: nil)
+        let second = gru(x.sliced(alongAxis: 1, 4..<6), initialState: first.state)
+        assertClose(second.output, whole.output.sliced(alongAxis: 1, 4..<6).scalars, relative: 1e-6, absolute: 1e-7)
+    }
+}

@@ -82,6 +82,18 @@ case("multi_head_attention", x=x, in_proj_weight=mha.in_proj_weight, in_proj_bia
      out_proj_weight=mha.out_proj.weight, out_proj_bias=mha.out_proj.bias, upstream=g, out=y,
      grad_x=x.grad, grad_in_proj_weight=mha.in_proj_weight.grad, grad_out_proj_weight=mha.out_proj.weight.grad)
 
+# --- Recurrent layers with PyTorch's weights: outputs, final states and gradients
+for kind, cls in [("lstm", nn.LSTM), ("gru", nn.GRU)]:
+    net = cls(5, 4, num_layers=2, batch_first=True)
+    x = leaf(2, 3, 5)
+    out, state = net(x)
+    g = torch.randn_like(out)
+    out.backward(g)
+    entries = {name: p for name, p in net.named_parameters()}
+    entries.update({f"grad_{name}": p.grad for name, p in net.named_parameters()})
+    final = {"h_n": state[0], "c_n": state[1]} if kind == "lstm" else {"h_n": state}
+    case(kind, x=x, upstream=g, out=out, grad_x=x.grad, **final, **entries)
+
 # --- AdamW with two parameter groups (decay on matrices only, a second learning rate)
 torch.manual_seed(7)
 m, bvec = torch.randn(3, 4, requires_grad=True), torch.randn(4, requires_grad=True)
