@@ -64,8 +64,8 @@ struct CharLMTests {
     @Test func badCorporaThrowOneClearError() throws {
         let folder = try makeTemporaryFolder()
         let empty = "\(folder)/empty.txt", short = "\(folder)/short.txt"
-        FileManager.default.createFile(atPath: empty, contents: Data())
-        FileManager.default.createFile(atPath: short, contents: Data(String(repeating: "ab", count: 100).utf8))
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: short, contents: Data(String(repeating: "ab", count: 100).utf8))
         #expect(throws: DataError.self) { try TextCorpus(contentsOf: "\(folder)/missing.txt", context: 64) }
         #expect(throws: DataError.corpusTooShort(file: empty, characters: 0, needed: 641)) { try TextCorpus(contentsOf: empty, context: 64) }
         #expect(throws: DataError.corpusTooShort(file: short, characters: 200, needed: 641)) { try TextCorpus(contentsOf: short, context: 64) }
@@ -121,8 +121,8 @@ struct CharLMCommandLineTests {
     @Test func badInputIsRefusedBeforeTraining() throws {
         let folder = try makeTemporaryFolder()
         let empty = "\(folder)/empty.txt", short = "\(folder)/short.txt"
-        FileManager.default.createFile(atPath: empty, contents: Data())
-        FileManager.default.createFile(atPath: short, contents: Data(String(repeating: "to be ", count: 20).utf8))
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: short, contents: Data(String(repeating: "to be ", count: 20).utf8))
         try expectRefusal(["--data", "\(folder)/missing.txt"], containing: "missing.txt not found")
         try expectRefusal(["--data", empty], containing: "the corpus is empty")
         try expectRefusal(["--data", short], containing: "the corpus has 120 characters; it needs at least 641")
@@ -140,7 +140,7 @@ struct CharLMCommandLineTests {
                                                      "--checkpoint-dir", folder] + small)
         #expect(saved.status == 0, "\(saved.err)")
         let other = "\(folder)/other.txt"
-        FileManager.default.createFile(atPath: other, contents: Data(String(repeating: "~~ ~~ ", count: 200).utf8))
+        _ = FileManager.default.createFile(atPath: other, contents: Data(String(repeating: "~~ ~~ ", count: 200).utf8))
         try expectRefusal(["--data", other, "--steps", "4", "--resume", "\(folder)/step=1.ckpt"] + small,
                           containing: "byte 126 at offset 0 is not in the vocabulary")
     }

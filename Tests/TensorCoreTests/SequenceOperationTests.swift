@@ -167,6 +167,19 @@ import TestSupport
         #expect(Tensor(parameter: [3], initializer: .constant(0.5)).scalars == [0.5, 0.5, 0.5])
     }
 
+    @Test func sgdParameterGroupsHaveTheirOwnRateAndDecay() {
+        let a = Tensor([1, 2]), b = Tensor([3])
+        a.requiresGradient = true; b.requiresGradient = true
+        let optimizer = SGD(groups: [ParameterGroup([a]), ParameterGroup([b], learningRate: 0.01, weightDecay: 0.5)], learningRate: 0.1)
+        a.gradient = Tensor([1, 1]); b.gradient = Tensor([2])
+        optimizer.step()
+        #expect(a.scalars == [1 - 0.1, 2 - 0.1])
+        #expect(b.scalars == [3 - 0.01 * (2 + 0.5 * 3)])
+        optimizer.learningRate = 0.05   // a schedule halves every group's rate
+        optimizer.step()
+        #expect(abs(b.scalars[0] - (2.965 - 0.005 * (2 + 0.5 * 2.965))) < 1e-6)
+    }
+
     @Test func dropoutWorksOnAnyRank() {
         seedEverything(1)
         let dropout = Dropout(probability: 0.5)

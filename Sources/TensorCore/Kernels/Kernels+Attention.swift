@@ -29,26 +29,21 @@ extension Kernels {
         let hiddenValues = hidden?.scalars
         projection.withElements { elements in
             let qkv = elements.baseAddress!, p = probabilities.storage.base, o = output.storage.base
-            for sample in 0..<shape.batch {
-                for head in 0..<shape.heads {
-                    let block = (sample * shape.heads + head) * t * t
-                    gemm(operand(qkv + shape.offset(sample: sample, part: 0, head: head), shape.projectionStride),
-                         operand(qkv + shape.offset(sample: sample, part: 1, head: head), shape.projectionStride, transposed: true),
-                         into: p + block, m: t, n: t, k: shape.depth)
-                    if let hiddenValues {
-                        for i in 0..<(t * t) where hiddenValues[block + i] != 0 { p[block + i] = -.infinity }
-                    }
+            // Each (sample, head) pair is independent and writes its own block and columns, so the
+            // pairs are split across cores; each BLAS call is small enough to run single-threaded.
+            forEachHead(shape) { sample, head in
+                let block = (sample * shape.heads + head) * t * t
+                gemm(operand(qkv + shape.offset(sample: sample, part: 0, head: head), shape.projectionStride),
+                     operand(qkv + shape.offset(sample: sample, part: 1, head: head), shape.projectionStride, transposed: true),
+                     into: p + block, m: t, n: t, k: shape.depth)
+                if let hiddenValues {
+                    for i in 0..<(t * t) where hiddenValues[block + i] != 0 { p[block + i] = -.infinity }
                 }
-            }
-            attentionSoftmaxRows(p, rows: shape.batch * shape.heads * t, queries: t, keys: t, scale: scale, causal: causal)
-            for sample in 0..<shape.batch {
-                for head in 0..<shape.heads {
-                    let block = (sample * shape.heads + head) * t * t
-                    gemm(operand(p + block, t),
-                         operand(qkv + shape.offset(sample: sample, part: 2, head: head), shape.projectionStride),
-                         into: o + shape.outputOffset(sample: sample, head: head), m: t, n: shape.depth, k: t,
-                         resultLeadingDimension: shape.width)
-                }
+                attentionSoftmaxRows(p + block, rows: t, queries: t, keys: t, scale: scale, causal: causal, parallel: false)
+                gemm(operand(p + block, t),
+                     operand(qkv + shape.offset(sample: sample, part: 2, head: head), shape.projectionStride),
+                     into: o + shape.outputOffset(sample: sample, head: head), m: t, n: shape.depth, k: t,
+                     resultLeadingDimension: shape.width)
             }
         }
         return (output, probabilities)
@@ -64,38 +59,39 @@ extension Kernels {
             projection.withElements { projectionElements in
                 let g = gradientElements.baseAddress!, qkv = projectionElements.baseAddress!
                 let p = UnsafePointer(probabilities.storage.base), d = result.storage.base, ds = scores.storage.base
-                for sample in 0..<shape.batch {
-                    for head in 0..<shape.heads {
-                        let block = (sample * shape.heads + head) * t * t
-                        let upstream = operand(g + shape.outputOffset(sample: sample, head: head), shape.width)
-                        // dV = Pᵀ·dO, straight into the value columns of the result.
-                        gemm(operand(p + block, t, transposed: true), upstream,
-                             into: d + shape.offset(sample: sample, part: 2, head: head), m: t, n: shape.depth, k: t,
-                             resultLeadingDimension: shape.projectionStride)
-                        // dP = dO·Vᵀ.
-                        gemm(upstream, operand(qkv + shape.offset(sample: sample, part: 2, head: head), shape.projectionStride, transposed: true),
-                             into: ds + block, m: t, n: t, k: shape.depth)
-                    }
-                }
-                // dS = P ⊙ (dP − Σ dP⊙P) · scale, in place.
-                softmaxBackwardRows(ds, probabilities: p, rows: shape.batch * shape.heads * t, length: t, scale: scale)
-                for sample in 0..<shape.batch {
-                    for head in 0..<shape.heads {
-                        let block = (sample * shape.heads + head) * t * t
-                        // dQ = dS·K and dK = dSᵀ·Q.
-                        gemm(operand(ds + block, t),
-                             operand(qkv + shape.offset(sample: sample, part: 1, head: head), shape.projectionStride),
-                             into: d + shape.offset(sample: sample, part: 0, head: head), m: t, n: shape.depth, k: t,
-                             resultLeadingDimension: shape.projectionStride)
-                        gemm(operand(ds + block, t, transposed: true),
-                             operand(qkv + shape.offset(sample: sample, part: 0, head: head), shape.projectionStride),
-                             into: d + shape.offset(sample: sample, part: 1, head: head), m: t, n: shape.depth, k: t,
-                             resultLeadingDimension: shape.projectionStride)
-                    }
+                forEachHead(shape) { sample, head in
+                    let block = (sample * shape.heads + head) * t * t
+                    let upstream = operand(g + shape.outputOffset(sample: sample, head: head), shape.width)
+                    // dV = Pᵀ·dO, straight into the value columns of the result.
+                    gemm(operand(p + block, t, transposed: true), upstream,
+                         into: d + shape.offset(sample: sample, part: 2, head: head), m: t, n: shape.depth, k: t,
+                         resultLeadingDimension: shape.projectionStride)
+                    // dP = dO·Vᵀ, then dS = P ⊙ (dP − Σ dP⊙P) · scale in place.
+                    gemm(upstream, operand(qkv + shape.offset(sample: sample, part: 2, head: head), shape.projectionStride, transposed: true),
+                         into: ds + block, m: t, n: t, k: shape.depth)
+                    softmaxBackwardRows(ds + block, probabilities: p + block, rows: t, length: t, scale: scale, parallel: false)
+                    // dQ = dS·K and dK = dSᵀ·Q.
+                    gemm(operand(ds + block, t),
+                         operand(qkv + shape.offset(sample: sample, part: 1, head: head), shape.projectionStride),
+                         into: d + shape.offset(sample: sample, part: 0, head: head), m: t, n: shape.depth, k: t,
+                         resultLeadingDimension: shape.projectionStride)
+                    gemm(operand(ds + block, t, transposed: true),
+                         operand(qkv + shape.offset(sample: sample, part: 0, head: head), shape.projectionStride),
+                         into: d + shape.offset(sample: sample, part: 1, head: head), m: t, n: shape.depth, k: t,
+                         resultLeadingDimension: shape.projectionStride)
                 }
             }
         }
         return result
+    }
+
+    /// Runs `body` for every (sample, head) pair, the pairs split across cores.
+    private static func forEachHead(_ shape: AttentionShape, _ body: (_ sample: Int, _ head: Int) -> Void) {
+        let pairs = shape.batch * shape.heads
+        // About 4·t²·depth flops per pair: enough work per task once a few pairs are grouped.
+        Parallel.forEachChunk(count: pairs, minimumChunk: Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(shape.time * shape.time, 1))) { chunk in
+            for pair in chunk { body(pair / shape.heads, pair % shape.heads) }
+        }
     }
 
     private static func operand(_ base: UnsafePointer<Float>, _ leadingDimension: Int, transposed: Bool = false) -> MatrixOperand {
@@ -109,8 +105,10 @@ extension Kernels {
     /// Softmax of `rows` rows of `keys` scores in place, each score times `scale`; with `causal`,
     /// row `i` of each `queries`-row block sees keys up to `i + keys - queries` and the rest
     /// become exactly 0.
-    static func attentionSoftmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, queries: Int, keys: Int, scale: Float, causal: Bool) {
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(keys, 1))) { chunk in
+    static func attentionSoftmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, queries: Int, keys: Int, scale: Float, causal: Bool,
+                                     parallel: Bool = true) {
+        let minimum = parallel ? Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(keys, 1)) : Int.max
+        Parallel.forEachChunk(count: rows, minimumChunk: minimum) { chunk in
             for row in chunk {
                 let d = p + row * keys
                 let visible = causal ? Swift.min(keys, Swift.max(0, row % queries + 1 + keys - queries)) : keys
@@ -131,8 +129,10 @@ extension Kernels {
     }
 
     /// `g ← y ⊙ (g − Σ g⊙y) · scale` per row of `length`, in place over `g`.
-    static func softmaxBackwardRows(_ g: UnsafeMutablePointer<Float>, probabilities y: UnsafePointer<Float>, rows: Int, length: Int, scale: Float) {
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(length, 1))) { chunk in
+    static func softmaxBackwardRows(_ g: UnsafeMutablePointer<Float>, probabilities y: UnsafePointer<Float>, rows: Int, length: Int, scale: Float,
+                                    parallel: Bool = true) {
+        let minimum = parallel ? Swift.max(1, Parallel.minimumElementsPerTask / Swift.max(length, 1)) : Int.max
+        Parallel.forEachChunk(count: rows, minimumChunk: minimum) { chunk in
             for row in chunk {
                 let gr = g + row * length, yr = y + row * length
                 var total: Float = 0

@@ -23,9 +23,21 @@ public final class SGD: Optimizer {
     /// L2 penalty added to the gradient.
     public let weightDecay: Float
     private var buffers: [Tensor?]
+    /// Each parameter's learning rate as a multiple of ``learningRate`` (1 without groups).
+    private let rateRatios: [Double]
+    /// Each parameter's weight decay (``weightDecay`` without groups).
+    private let decays: [Float]
 
     /// SGD over `parameters` with these settings (PyTorch's defaults).
-    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+    public convenience init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false, weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum, dampening: dampening,
+                  nesterov: nesterov, weightDecay: weightDecay)
+    }
+
+    /// SGD over `groups`, each with its own learning rate and weight decay where it sets one
+    /// (see ``ParameterGroup``); momentum, dampening and Nesterov are shared.
+    public init(groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
         guard learningRate >= 0, momentum >= 0, weightDecay >= 0 else {
             fail("SGD", "learning rate, momentum and weight decay must be >= 0, got \(learningRate), \(momentum), \(weightDecay)")
@@ -33,7 +45,10 @@ public final class SGD: Optimizer {
         if nesterov && (momentum <= 0 || dampening != 0) {
             fail("SGD", "Nesterov momentum requires momentum > 0 and zero dampening")
         }
-        self.parameters = parameters
+        let settings = ParameterGroup.settings(groups, learningRate: learningRate, weightDecay: weightDecay, optimizer: "SGD")
+        self.parameters = settings.parameters
+        self.rateRatios = settings.rateRatios
+        self.decays = settings.decays
         self.learningRate = learningRate
         self.momentum = momentum
         self.dampening = dampening
@@ -56,8 +71,9 @@ public final class SGD: Optimizer {
             let firstStep = buffers[index] == nil
             if momentum != 0 && firstStep { buffers[index] = Tensor(zeros: parameter.shape) }
             Kernels.sgdStep(parameter: parameter, gradient: gradient, buffer: momentum != 0 ? buffers[index] : nil,
-                            firstStep: firstStep, learningRate: learningRate, momentum: momentum,
-                            dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
+                            firstStep: firstStep,
+                            learningRate: rateRatios[index] == 1 ? learningRate : Float(Double(learningRate) * rateRatios[index]),
+                            momentum: momentum, dampening: dampening, nesterov: nesterov, weightDecay: decays[index])
         }
     }
 
