@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/setup.sh
+echo "== interop venv (TensorBoard, onnx, onnxruntime from PyPI, outside the checkout)"
+SWIFTTRAIN_VENV="$(Scripts/setup-venv.sh)"
+export SWIFTTRAIN_VENV
+echo "  $SWIFTTRAIN_VENV"
 
 echo "== build (release)"
 swift build -c release --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true

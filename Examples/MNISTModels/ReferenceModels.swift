@@ -33,6 +33,15 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
         case .cnn: SGD(parameters: network.parameters, learningRate: 0.01, momentum: 0.5)
         }
     }
+
+    /// The optimizer of ``makeOptimizer(for:)`` in words, for logs.
+    public var optimizerDescription: String {
+        switch self {
+        case .seed: "Adam(lr=0.02)"
+        case .mlp: "Adam(lr=0.001)"
+        case .cnn: "SGD(lr=0.01, momentum=0.5)"
+        }
+    }
 }
 
 /// `relu(Linear(784, 10))` on flattened images.

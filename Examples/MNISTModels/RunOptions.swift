@@ -19,6 +19,18 @@ public struct RunOptions {
     public var curvesPath: String?
     /// Where `mnist-compare` writes its HTML report.
     public var reportPath: String?
+    /// Where runs log (`--logger`), one folder per frontend and model below it.
+    public var logDirectory = "logs"
+    /// The loggers asked for, in order (`--logger csv|tensorboard`, repeatable).
+    public var loggers: [LoggerKind] = []
+
+    /// A logger a run can write to.
+    public enum LoggerKind: String, CaseIterable, Sendable {
+        /// Lightning's CSV layout.
+        case csv
+        /// TensorBoard event files.
+        case tensorboard
+    }
 
     public init() {}
 
@@ -52,6 +64,11 @@ public struct RunOptions {
             case "--devices": devices = try number(flag, in: 1...4096)
             case "--curves": curvesPath = try value(flag)
             case "--report": reportPath = try value(flag)
+            case "--logger":
+                let name = try value(flag)
+                guard let kind = LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
+                if !loggers.contains(kind) { loggers.append(kind) }
+            case "--log-dir": logDirectory = try value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -85,6 +102,8 @@ public struct RunOptions {
           --json FILE            append one JSON record per run
           --curves FILE          write the loss and accuracy curves (JSON)
           --report FILE          the HTML report (mnist-compare)
+          --logger csv|tensorboard   log the run (repeatable; mnist-events, mnist-structured)
+          --log-dir DIR          where the loggers write, DIR/<frontend>-<model>/version_N (logs)
           --help                 this text
         """
 }

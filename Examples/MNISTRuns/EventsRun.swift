@@ -56,6 +56,20 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
     }
     EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }.attach(to: evaluator, mode: .min)
 
+    // Loggers: the final values and settings first (handlers run in order), then per epoch.
+    let loggers = isMain ? try makeLoggers(options, frontend: "events") : []
+    trainer.on(.completed) { trainer in
+        let final = ["train_loss": trainer.state.output ?? .nan, "val_accuracy": evaluator.state.metrics["accuracy"] ?? .nan]
+        for logger in loggers { try logger.logHyperparameters(hyperparameters(options), finalMetrics: final, step: trainer.state.iteration) }
+    }
+    for logger in loggers {
+        logger.attach(to: trainer, at: .epochCompleted) { trainer in
+            ["train_loss": trainer.state.output ?? .nan, "val_accuracy": trainer.state.metrics["val_accuracy"] ?? .nan,
+             "val_loss": evaluator.state.metrics["loss"] ?? .nan]
+        }
+        logger.attachHistograms(of: model, to: trainer)
+    }
+
     let (_, total) = try timed { try trainer.run(trainLoader, maxEpochs: options.epochs, epochLength: epochLength) }
     let seconds = total - evaluationSeconds
     let samples = Double(min(epochLength * options.batchSize, mnist.train.count) * trainer.state.epoch)

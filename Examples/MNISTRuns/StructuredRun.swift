@@ -37,6 +37,9 @@ final class MNISTClassifier: TrainingModule {
     func configureOptimizers() -> OptimizerConfiguration? {
         OptimizerConfiguration(model.makeOptimizer(for: network))
     }
+
+    var hyperparameters: [String: String] { settings }
+    var settings: [String: String] = [:]
 }
 
 /// Training time without validation and checkpoint writing, and the curves.
@@ -77,7 +80,9 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     if let checkpoints { callbacks.append(checkpoints) }
     if showProgress { callbacks.append(ProgressBarCallback()) }
     let trainer = Trainer(maxEpochs: options.epochs, callbacks: callbacks)
-    trainer.loggers = []
+    trainer.loggers = try makeLoggers(options, frontend: "structured")
+    if options.loggers.contains(.tensorboard) { trainer.callbacks.append(ParameterHistogramCallback()) }
+    classifier.settings = hyperparameters(options)
     trainer.enableCheckpointing = checkpoints != nil
     trainer.enableProgressBar = showProgress
     trainer.enableModelSummary = false

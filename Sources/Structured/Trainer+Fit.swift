@@ -52,7 +52,7 @@ extension Trainer {
             }
             try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
             dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
-            for logger in activeLoggers { try logger.flush() }
+            try finishLoggers(hyperparameters: module.hyperparameters)
             return callbackMetrics
         }
     }
@@ -76,6 +76,7 @@ extension Trainer {
         orderCallbacks()
         // Logs are written by rank 0 only.
         activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
+        loggedKeys = []
         return optimizer
     }
 
@@ -247,6 +248,7 @@ extension Trainer {
             try self.publishEpochValues(try context.results.epochValues(communicator: self.communicator))
             try self.reduceOnPlateau(optimizer)
             for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
+            for logger in self.activeLoggers { try logger.flush() }   // a killed run loses at most this epoch
             if self.shouldStop { engine.terminate() }
         }
         engine.on(.completed) { [unowned self] _ in
@@ -254,6 +256,7 @@ extension Trainer {
         }
         engine.onError { [unowned self] _, error in
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
+            for logger in self.activeLoggers { try? logger.finish(succeeded: false) }
             return false
         }
     }
@@ -303,6 +306,15 @@ extension Trainer {
         }
     }
 
+    /// The run's hyperparameters next to its final logged values, then each logger's end.
+    private func finishLoggers(hyperparameters: [String: String]) throws {
+        let final = callbackMetrics.filter { loggedKeys.contains($0.key) }
+        for logger in activeLoggers {
+            if !hyperparameters.isEmpty { try logger.logHyperparameters(hyperparameters, finalMetrics: final, step: globalStep) }
+            try logger.finish(succeeded: true)
+        }
+    }
+
     func publishStepValues(_ context: TrainerContext) throws {
         guard !context.stepValues.isEmpty else { return }
         updateCallbackMetrics(context)
@@ -310,6 +322,7 @@ extension Trainer {
             var values = context.stepValues.filter { context.stepLogger.contains($0.key) }
             if !values.isEmpty {
                 values["epoch"] = Float(currentEpoch)
+                loggedKeys.formUnion(values.keys)
                 for logger in activeLoggers { try logger.log(values, step: globalStep) }
             }
         }
@@ -324,6 +337,7 @@ extension Trainer {
         var logged = epochValues.all.filter { epochValues.logger.contains($0.key) }
         if !logged.isEmpty, isGlobalZero {
             logged["epoch"] = Float(currentEpoch)
+            loggedKeys.formUnion(logged.keys.filter { $0 != "epoch" })
             for logger in activeLoggers { try logger.log(logged, step: globalStep) }
         }
     }

@@ -169,6 +169,8 @@ public final class Trainer {
     var schedulerConfiguration: SchedulerConfiguration?
     /// Loggers in use during a run.
     public internal(set) var activeLoggers: [any MetricsLogger] = []
+    /// The keys sent to the loggers so far: the metrics the HParams table lists at the end.
+    var loggedKeys: Set<String> = []
     /// Whether this process is rank 0.
     public var isGlobalZero: Bool { communicator.isMain }
 

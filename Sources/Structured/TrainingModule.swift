@@ -101,6 +101,11 @@ public protocol TrainingModule: Module {
     func onLoadCheckpoint(_ entries: [String: String]) throws
     /// Called when a step or hook throws, before the error propagates.
     func onException(_ error: Error)
+
+    /// The settings that define this run (Lightning's `save_hyperparameters`): the Trainer hands
+    /// them to every logger at the end of `fit`, next to the final logged metrics, so the
+    /// HParams table and MLflow's run view show both. Defaults to none.
+    var hyperparameters: [String: String] { get }
 }
 
 extension TrainingModule {
@@ -160,6 +165,8 @@ extension TrainingModule {
     public func onLoadCheckpoint(_ entries: [String: String]) throws {}
     /// Does nothing; override it to act here. Called when a step or hook throws, before the error propagates.
     public func onException(_ error: Error) {}
+    /// No hyperparameters.
+    public var hyperparameters: [String: String] { [:] }
 
     /// The optimizer from ``configureOptimizers()`` during `fit` (for manual optimization).
     public var optimizer: (any Optimizer)? { TrainerContext.current?.optimizer }

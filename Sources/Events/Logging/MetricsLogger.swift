@@ -8,16 +8,41 @@ public protocol MetricsLogger: AnyObject {
     func log(_ values: [String: Float], step: Int) throws
     /// Records the run's hyperparameters.
     func logHyperparameters(_ values: [String: String]) throws
-    /// Writes anything buffered.
+    /// Writes anything buffered. The frontends call it at the end of every epoch and of the run.
     func flush() throws
+    /// Records the distribution of `values` (weights, gradients) at `step`. Defaults to nothing,
+    /// for loggers that keep numbers only.
+    func logHistogram(_ name: String, values: Tensor, step: Int) throws
+    /// Records `text` (a generated sample) at `step`. Defaults to nothing.
+    func logText(_ name: String, text: String, step: Int) throws
+    /// Records the run's hyperparameters next to its final `metrics`, for a table of runs (the
+    /// HParams plugin, MLflow's run view). Defaults to ``logHyperparameters(_:)``: the metrics were
+    /// logged already as they were produced.
+    func logHyperparameters(_ values: [String: String], finalMetrics metrics: [String: Float], step: Int) throws
+    /// Closes the run: `succeeded` false after an error. Defaults to ``flush()``.
+    func finish(succeeded: Bool) throws
 }
 
 extension MetricsLogger {
+    /// Keeps numbers only: histograms are not recorded.
+    public func logHistogram(_ name: String, values: Tensor, step: Int) throws {}
+    /// Keeps numbers only: text is not recorded.
+    public func logText(_ name: String, text: String, step: Int) throws {}
+    /// The hyperparameters through ``logHyperparameters(_:)``.
+    public func logHyperparameters(_ values: [String: String], finalMetrics metrics: [String: Float], step: Int) throws {
+        try logHyperparameters(values)
+    }
+    /// Writes what is buffered.
+    public func finish(succeeded: Bool) throws { try flush() }
+
     /// Logs `values(engine)` at the engine's iteration whenever `trigger` fires (rank 0 only).
+    /// Also flushes at each epoch's end and finishes the run with the engine
+    /// (``attachFlushing(to:)``).
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, at trigger: Trigger,
                              values: @escaping (Engine<B, O>) -> [String: Float]) -> HandlerRegistration {
-        engine.on(trigger) { engine in
+        attachFlushing(to: engine)
+        return engine.on(trigger) { engine in
             guard engine.communicator.isMain else { return }
             try self.log(values(engine), step: engine.state.iteration)
         }
@@ -38,7 +63,7 @@ extension MetricsLogger {
 /// ```
 public final class CSVLogger: MetricsLogger {
     /// The version folder this logger writes into (chosen at the first access or write).
-    public private(set) lazy var directory: String = "\(parent)/version_\(version ?? Self.nextVersion(in: parent))"
+    public private(set) lazy var directory: String = "\(parent)/version_\(version ?? nextLogVersion(in: parent))"
     private let parent: String
     private let version: Int?
     private var isCreated = false
@@ -58,12 +83,6 @@ public final class CSVLogger: MetricsLogger {
             isCreated = true
         }
         return directory
-    }
-
-    static func nextVersion(in parent: String) -> Int {
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-        let numbers = existing.compactMap { $0.hasPrefix("version_") ? Int($0.dropFirst(8)) : nil }
-        return (numbers.max() ?? -1) + 1
     }
 
     /// Adds a row at `step` (a new key adds a column; the file is rewritten) and writes the file.
@@ -87,4 +106,11 @@ public final class CSVLogger: MetricsLogger {
         }
         try writeAtomically(Array(text.utf8), to: "\(try createdDirectory())/metrics.csv")
     }
+}
+
+/// The first unused `version_N` number in `parent` (Lightning's rule for a new run's folder).
+func nextLogVersion(in parent: String) -> Int {
+    let existing = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+    let numbers = existing.compactMap { $0.hasPrefix("version_") ? Int($0.dropFirst(8)) : nil }
+    return (numbers.max() ?? -1) + 1
 }

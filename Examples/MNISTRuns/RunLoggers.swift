@@ -1,0 +1,21 @@
+import Events
+import Foundation
+import MNISTModels
+import TensorCore
+
+/// The loggers a run asked for (`--logger`), each under `--log-dir`/<frontend>-<model>.
+func makeLoggers(_ options: RunOptions, frontend: String) throws -> [any MetricsLogger] {
+    let name = "\(frontend)-\(options.model.rawValue)"
+    return try options.loggers.map { kind -> any MetricsLogger in
+        switch kind {
+        case .csv: try CSVLogger(root: options.logDirectory, name: name)
+        case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name)
+        }
+    }
+}
+
+/// The settings that define a run, for the HParams table.
+func hyperparameters(_ options: RunOptions) -> [String: String] {
+    ["model": options.model.rawValue, "batch_size": String(options.batchSize), "epochs": String(options.epochs),
+     "seed": String(options.seed), "optimizer": options.model.optimizerDescription]
+}
