@@ -36,12 +36,11 @@ final class EventFileWriter {
     /// Buffers one `Event` message.
     func append(_ event: ProtobufMessage) {
         let data = event.bytes
-        var length = UInt64(data.count).littleEndian
-        let lengthBytes = withUnsafeBytes(of: &length) { Array($0) }
+        let lengthBytes = littleEndianBytes(UInt64(data.count), count: 8)
         pending += lengthBytes
-        pending += withUnsafeBytes(of: CRC32C.masked(lengthBytes).littleEndian) { Array($0) }
+        pending += littleEndianBytes(UInt64(CRC32C.masked(lengthBytes)), count: 4)
         pending += data
-        pending += withUnsafeBytes(of: CRC32C.masked(data).littleEndian) { Array($0) }
+        pending += littleEndianBytes(UInt64(CRC32C.masked(data)), count: 4)
     }
 
     /// Appends the buffered records to the file and syncs it.

@@ -38,13 +38,13 @@ public struct ProtobufMessage: Sendable {
     /// A `double` field.
     public mutating func appendDouble(_ field: Int, _ value: Double) {
         appendKey(field, wireType: 1)
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes += littleEndianBytes(value.bitPattern, count: 8)
     }
 
     /// A `float` field.
     public mutating func appendFloat(_ field: Int, _ value: Float) {
         appendKey(field, wireType: 5)
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes += littleEndianBytes(UInt64(value.bitPattern), count: 4)
     }
 
     /// A `bytes` field.
@@ -68,7 +68,7 @@ public struct ProtobufMessage: Sendable {
     public mutating func appendPackedDoubles(_ field: Int, _ values: [Double]) {
         var packed: [UInt8] = []
         packed.reserveCapacity(8 * values.count)
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { packed.append(contentsOf: $0) } }
+        for value in values { packed += littleEndianBytes(value.bitPattern, count: 8) }
         appendBytes(field, packed)
     }
 
@@ -78,4 +78,9 @@ public struct ProtobufMessage: Sendable {
         for value in values { packed.appendRawVarint(UInt64(bitPattern: value)) }
         appendBytes(field, packed.bytes)
     }
+}
+
+/// The low `count` bytes of `value`, least significant first (protobuf's and TFRecord's order).
+func littleEndianBytes(_ value: UInt64, count: Int) -> [UInt8] {
+    (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
 }
