@@ -43,6 +43,10 @@ public struct CharOptions {
     public var resumePath: String?
     /// Where to write the loss curve as JSON, if anywhere.
     public var curvesPath: String?
+    /// The loggers asked for (`--logger csv|tensorboard`, repeatable).
+    public var loggers: [RunOptions.LoggerKind] = []
+    /// Where the loggers write: `DIR/char-lm-<model>-<frontend>/version_N`.
+    public var logDirectory = "logs"
 
     /// The defaults.
     public init() {}
@@ -88,6 +92,11 @@ public struct CharOptions {
             case "--checkpoint-dir": checkpointDirectory = try value(flag)
             case "--resume": resumePath = try value(flag)
             case "--curves": curvesPath = try value(flag)
+            case "--logger":
+                let name = try value(flag)
+                guard let kind = RunOptions.LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
+                if !loggers.contains(kind) { loggers.append(kind) }
+            case "--log-dir": logDirectory = try value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -99,6 +108,13 @@ public struct CharOptions {
             throw UsageError("--prompt has \(prompt.utf8.count) characters but the model reads at most --context \(configuration.context)")
         }
         guard !prompt.isEmpty else { throw UsageError("--prompt needs at least one character") }
+    }
+
+    /// The settings that define a run, for the HParams table and MLflow's run view.
+    public var hyperparameters: [String: String] {
+        ["model": model.rawValue, "frontend": frontend.rawValue, "steps": String(steps), "seed": String(seed),
+         "batch_size": String(batchSize), "layers": String(configuration.layers), "heads": String(configuration.heads),
+         "width": String(configuration.width), "context": String(configuration.context)]
     }
 
     /// The usage text.
@@ -119,6 +135,8 @@ public struct CharOptions {
           --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)
           --resume FILE                       continue from a checkpoint up to --steps
           --curves FILE                       write the training loss curve (JSON)
+          --logger csv|tensorboard            log the loss, validation loss, sample and settings (repeatable)
+          --log-dir DIR                       where the loggers write: DIR/char-lm-<model>-<frontend>/version_N (logs)
           --help                              this text
         """
 }

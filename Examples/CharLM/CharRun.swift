@@ -1,4 +1,5 @@
 import Datasets
+import Events
 import Foundation
 import MNISTModels
 import TensorCore
@@ -40,9 +41,16 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
     let optimizer = model.makeOptimizer()
     let windows = TokenWindowDataset(tokens: corpus.training, context: options.configuration.context,
                                      windows: options.steps * options.batchSize, seed: options.seed)
+    let name = "char-lm-\(options.model.rawValue)-\(options.frontend.rawValue)"
+    let loggers: [any MetricsLogger] = try options.loggers.map {
+        switch $0 {
+        case .csv: try CSVLogger(root: options.logDirectory, name: name)
+        case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name)
+        }
+    }
     let setup = CharSetup(model: model, optimizer: optimizer, loader: DataLoader(windows, batchSize: options.batchSize),
                           vocabulary: corpus.vocabulary, options: options, resume: resume,
-                          curve: LossCurve(every: max(1, options.steps / 100)))
+                          curve: LossCurve(every: max(1, options.steps / 100), loggers: loggers))
     let start = DispatchTime.now().uptimeNanoseconds
     switch options.frontend {
     case .core: try trainWithCore(setup)
@@ -59,6 +67,14 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
                             millisecondsPerStep: 1000 * seconds / Double(max(steps, 1)), validationLoss: validationLoss,
                             parameters: model.parameterCount, peakResidentMegabytes: peakResidentMegabytes(),
                             weightsCRC32: weightsChecksum(model))
+    let text = corpus.vocabulary.decode(sample)
+    for logger in loggers {
+        try logger.log(["val_loss": Float(validationLoss)], step: options.steps)
+        if !text.isEmpty { try logger.logText("sample", text: text, step: options.steps) }
+        try logger.logHyperparameters(options.hyperparameters, finalMetrics: ["val_loss": Float(validationLoss), "train_loss": setup.curve.points.last?.loss ?? .nan],
+                                      step: options.steps)
+        try logger.finish(succeeded: true)
+    }
     return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample), lossCurve: setup.curve.points)
 }
 

@@ -5,13 +5,25 @@ import MNISTModels
 import Structured
 import TensorCore
 
-/// The training loss every `every` steps, as (step, loss) points.
+/// The training loss every `every` steps, as (step, loss) points, also sent to the run's
+/// loggers (and flushed) as it is recorded: every frontend records through it.
 final class LossCurve {
     let every: Int
+    let loggers: [any MetricsLogger]
     private(set) var points: [(step: Int, loss: Float)] = []
-    init(every: Int) { self.every = every }
+    init(every: Int, loggers: [any MetricsLogger] = []) {
+        self.every = every
+        self.loggers = loggers
+    }
     /// Records `loss` when `step` (counted from 1) is a multiple of `every`.
-    func record(step: Int, loss: Float) { if step % every == 0 { points.append((step, loss)) } }
+    func record(step: Int, loss: Float) throws {
+        guard step % every == 0 else { return }
+        points.append((step, loss))
+        for logger in loggers {
+            try logger.log(["train_loss": loss], step: step)
+            try logger.flush()
+        }
+    }
 }
 
 /// What every frontend trains on: the model, its optimizer, the windows, and where a resumed
@@ -48,7 +60,7 @@ func trainWithCore(_ setup: CharSetup) throws {
         loss.backward()
         clipGradientNorm(of: setup.optimizer.parameters, maximumNorm: 1)
         setup.optimizer.step()
-        setup.curve.record(step: step + 1, loss: loss.scalar)
+        try setup.curve.record(step: step + 1, loss: loss.scalar)
         if let every = setup.checkpointEvery, (step + 1) % every == 0 {
             try TrainingCheckpoint(model: setup.model, optimizer: setup.optimizer, epoch: 0, step: step + 1,
                                    extra: setup.extraEntries()).save(to: setup.checkpointPath(step: step + 1))
@@ -66,7 +78,7 @@ func trainWithEvents(_ setup: CharSetup) throws {
         try resume.restore(model: model, optimizer: setup.optimizer)
         try trainer.restore(from: resume.extra)
     }
-    trainer.on(.iterationCompleted) { setup.curve.record(step: $0.state.iteration, loss: $0.state.output!) }
+    trainer.on(.iterationCompleted) { try setup.curve.record(step: $0.state.iteration, loss: $0.state.output!) }
     if let every = setup.checkpointEvery {
         trainer.on(.iterationCompleted(every: every)) { engine in
             try TrainingCheckpoint(model: model, optimizer: setup.optimizer, epoch: 0, step: engine.state.iteration,
@@ -100,7 +112,7 @@ final class CharLanguageModule: TrainingModule {
     func trainingStep(_ batch: TokenBatch, batchIndex: Int) throws -> Tensor? {
         let loss = crossEntropy(logits: self(batch.inputs), targets: batch.targets)
         try log("train_loss", loss.scalar)
-        curve.record(step: batchIndex + 1, loss: loss.scalar)   // one epoch: the batch index is the step
+        try curve.record(step: batchIndex + 1, loss: loss.scalar)   // one epoch: the batch index is the step
         return loss
     }
 
