@@ -36,6 +36,7 @@ extension Tensor {
         guard GradientMode.isRecording, inputs.contains(where: \.requiresGradient) else { return self }
         gradientNode = GradientNode(operation: operation, inputs: inputs, pullback: pullback)
         requiresGradient = true
+        if let trace = ONNXTrace.current { trace.record(operation, inputs: inputs, output: self) }
         return self
     }
 

@@ -23,6 +23,7 @@ private func softmaxFamily(_ x: Tensor, _ axis: Int, logarithm: Bool) -> Tensor 
         .recorded(operation, x) { gradient, output in
             [Kernels.softmaxBackward(gradient, output: output, outer: outer, length: length, inner: inner, logarithm: logarithm)]
         }
+        .annotatingONNX(["axis": [Double(axis)]])
 }
 
 /// The Gaussian error linear unit as a layer.

@@ -39,6 +39,7 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
     let output = Kernels.swapLeadingAxes(product, outChannels, g.batch, block: g.positions,
                                          resultShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
     let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    defer { output.annotatingONNX(["stride": [Double(stride)], "padding": [Double(padding)]]) }
     return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
         // [batch, out, positions] -> [out, batch·positions], the product's layout.
         let gradientRows = Kernels.swapLeadingAxes(gradient, g.batch, outChannels, block: g.positions, resultShape: [outChannels, columns])

@@ -53,5 +53,5 @@ public func layerNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: 
         let gradients = Kernels.layerNormBackward(gradient, input: input, gain: weight, features: features,
                                                   mean: mean, reciprocalDeviation: reciprocal)
         return [gradients.input] + (weight == nil ? [] : [gradients.gain]) + (bias == nil ? [] : [gradients.bias])
-    }
+    }.annotatingONNX(["epsilon": [Double(epsilon)]])
 }

@@ -6,7 +6,7 @@ public func maxPool2D(_ input: Tensor, kernelSize: Int, stride: Int? = nil, padd
     let (values, indices) = Kernels.maxPool(input, g)
     return values.recorded("maxPool2D", input) { gradient, _ in
         [Kernels.maxPoolBackward(gradient, indices: indices, g)]
-    }
+    }.annotatingONNX(["kernel": [Double(kernelSize)], "stride": [Double(g.stride)], "padding": [Double(padding)]])
 }
 
 /// The mean of each `kernelSize`×`kernelSize` window of `[batch, channels, height, width]`.
@@ -14,7 +14,7 @@ public func averagePool2D(_ input: Tensor, kernelSize: Int, stride: Int? = nil, 
     let g = poolingGeometry(input, kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, operation: "averagePool2D")
     return Kernels.averagePool(input, g).recorded("averagePool2D", input) { gradient, _ in
         [Kernels.averagePoolBackward(gradient, g)]
-    }
+    }.annotatingONNX(["kernel": [Double(kernelSize)], "stride": [Double(g.stride)], "padding": [Double(padding)]])
 }
 
 private func poolingGeometry(_ input: Tensor, kernelSize: Int, stride: Int, padding: Int, operation: String) -> WindowGeometry {

@@ -25,6 +25,7 @@ extension Tensor {
         for (position, axis) in resolved.enumerated() { inverse[axis] = position }
         return Kernels.permute(self, axes: resolved, resultShape: resolved.map { shape[$0] })
             .recorded("permuted(_:)", self) { gradient, _ in [gradient.permuted(inverse)] }
+            .annotatingONNX(["perm": resolved.map(Double.init)])
     }
 
     /// The tensor with axes `first` and `second` swapped (PyTorch's `transpose(dim0, dim1)`).

@@ -79,6 +79,7 @@ public func gelu(_ x: Tensor, approximation: GELUApproximation = .none) -> Tenso
     let tanhForm = approximation == .tanh
     return Kernels.gelu(x, tanhForm: tanhForm)
         .recorded("gelu", x) { gradient, _ in [Kernels.geluBackward(gradient, x, tanhForm: tanhForm)] }
+        .annotatingONNX(["tanh": [tanhForm ? 1 : 0]])
 }
 
 extension Tensor {

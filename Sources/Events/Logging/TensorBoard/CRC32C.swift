@@ -1,3 +1,4 @@
+import TensorCore
 /// CRC-32C (Castagnoli), the checksum of TFRecord framing, and TensorFlow's masked form of it.
 enum CRC32C {
     private static let table: [UInt32] = (0..<256).map { index in

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// The HParams plugin's three records (experiment, session start, session end), each a summary

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// The `Summary.Value` messages TensorBoard reads: scalars, histograms with TensorFlow's default

@@ -81,6 +81,6 @@ public struct ProtobufMessage: Sendable {
 }
 
 /// The low `count` bytes of `value`, least significant first (protobuf's and TFRecord's order).
-func littleEndianBytes(_ value: UInt64, count: Int) -> [UInt8] {
+public func littleEndianBytes(_ value: UInt64, count: Int) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
 }
