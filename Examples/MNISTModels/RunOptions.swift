@@ -23,6 +23,8 @@ public struct RunOptions {
     public var logDirectory = "logs"
     /// The loggers asked for, in order (`--logger csv|tensorboard`, repeatable).
     public var loggers: [LoggerKind] = []
+    /// Where to export the trained model as ONNX (`--export-onnx`), if anywhere.
+    public var onnxPath: String?
 
     /// A logger a run can write to.
     public enum LoggerKind: String, CaseIterable, Sendable {
@@ -69,6 +71,7 @@ public struct RunOptions {
                 guard let kind = LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
                 if !loggers.contains(kind) { loggers.append(kind) }
             case "--log-dir": logDirectory = try value(flag)
+            case "--export-onnx": onnxPath = try value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -78,7 +81,7 @@ public struct RunOptions {
     /// Checks, before any training, that every output file can be written: its folder exists,
     /// is a folder, and is writable. Throws one line naming the flag and the path.
     public func checkOutputPaths() throws {
-        for (flag, path) in [("--json", jsonPath), ("--curves", curvesPath), ("--report", reportPath)] {
+        for (flag, path) in [("--json", jsonPath), ("--curves", curvesPath), ("--report", reportPath), ("--export-onnx", onnxPath)] {
             guard let path else { continue }
             let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
             var isFolder: ObjCBool = false
@@ -104,6 +107,7 @@ public struct RunOptions {
           --report FILE          the HTML report (mnist-compare)
           --logger csv|tensorboard   log the run (repeatable; mnist-events, mnist-structured)
           --log-dir DIR          where the loggers write, DIR/<frontend>-<model>/version_N (logs)
+          --export-onnx FILE     export the best checkpoint's model (else the final one) as ONNX
           --help                 this text
         """
 }

@@ -70,6 +70,10 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         logger.attachHistograms(of: model, to: trainer)
     }
 
+    if let path = options.onnxPath, isMain {
+        ONNXExportHandler(model: model, path: path, inputShape: [1, 1, 28, 28], restoring: { checkpoints?.bestCheckpoint }).attach(to: trainer)
+    }
+
     let (_, total) = try timed { try trainer.run(trainLoader, maxEpochs: options.epochs, epochLength: epochLength) }
     let seconds = total - evaluationSeconds
     let samples = Double(min(epochLength * options.batchSize, mnist.train.count) * trainer.state.epoch)

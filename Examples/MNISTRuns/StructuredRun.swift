@@ -83,6 +83,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     trainer.loggers = try makeLoggers(options, frontend: "structured")
     if options.loggers.contains(.tensorboard) { trainer.callbacks.append(ParameterHistogramCallback()) }
     classifier.settings = hyperparameters(options)
+    trainer.onnxExport = options.onnxPath.map { ONNXExportSettings(path: $0, inputShape: [1, 1, 28, 28]) }
     trainer.enableCheckpointing = checkpoints != nil
     trainer.enableProgressBar = showProgress
     trainer.enableModelSummary = false

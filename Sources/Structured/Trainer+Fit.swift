@@ -52,6 +52,7 @@ extension Trainer {
             }
             try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
             dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
+            try exportONNXIfAsked(module)
             try finishLoggers(hyperparameters: module.hyperparameters)
             return callbackMetrics
         }

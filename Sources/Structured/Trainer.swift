@@ -99,6 +99,8 @@ public final class Trainer {
     public var gradientAccumulation = 1
     /// Applied to the summed gradients before each optimizer step.
     public var gradientClipping: GradientClipping?
+    /// Exports the module to ONNX at the end of `fit` (from the best checkpoint by default); nil, the default, exports nothing.
+    public var onnxExport: ONNXExportSettings?
     /// Kernels are deterministic in this package whatever the setting; kept for Lightning parity.
     public var deterministic = true
     /// Run this many batches of each stage, one epoch, no checkpoints, loggers or early stopping.

@@ -186,4 +186,12 @@ public struct TrainingCheckpoint {
         if let scheduler, let schedulerStep { scheduler.restore(stepCount: schedulerStep) }
         RandomGenerator.global = randomState
     }
+
+    /// Loads only the model's weights and buffers (for evaluation or export), checked first: on
+    /// an error nothing has changed.
+    /// - Throws: ``CheckpointError`` naming the entry that does not fit.
+    public func restoreModel(_ model: any Module) throws {
+        try model.validateState(modelState)
+        try model.loadState(modelState)
+    }
 }
