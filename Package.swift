@@ -42,7 +42,7 @@ let package = Package(
         // MARK: - Examples
 
         .executableTarget(name: "core-demo", dependencies: ["TensorCore"], path: "Examples/CoreDemo"),
-        .target(name: "MNISTModels", dependencies: ["TensorCore", "Datasets"], path: "Examples/MNISTModels"),
+        .target(name: "MNISTModels", dependencies: ["TensorCore", "Datasets", "Distributed"], path: "Examples/MNISTModels"),
         .target(name: "MNISTRuns", dependencies: ["TensorCore", "Datasets", "Metrics", "Events", "Structured", "Distributed", "OpenMPI", "MNISTModels"],
                 path: "Examples/MNISTRuns"),
         .executableTarget(name: "mnist-core", dependencies: ["MNISTRuns"], path: "Examples/MNISTCore"),

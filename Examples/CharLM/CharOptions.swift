@@ -54,49 +54,38 @@ public struct CharOptions {
     /// Options from command-line arguments.
     /// - Throws: ``UsageError`` for an unknown flag or a value out of range; ``HelpRequested`` for `--help`.
     public init(parsing arguments: [String]) throws {
-        var remaining = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = remaining.popFirst() else { throw UsageError("\(flag) needs a value") }
-            return next
-        }
-        func number<T: FixedWidthInteger>(_ flag: String, in range: ClosedRange<T>) throws -> T {
-            let text = try value(flag)
-            guard let parsed = T(text), range.contains(parsed) else {
-                throw UsageError("\(flag) needs a whole number from \(range.lowerBound) to \(range.upperBound), got \(text)")
-            }
-            return parsed
-        }
-        while let flag = remaining.popFirst() {
+        var reader = ArgumentReader(arguments)
+        while let flag = reader.next() {
             switch flag {
             case "--frontend":
-                let name = try value(flag)
+                let name = try reader.value(flag)
                 guard let frontend = CharFrontend(rawValue: name) else { throw UsageError("unknown frontend \(name); use core, events or structured") }
                 self.frontend = frontend
             case "--model":
-                let name = try value(flag)
+                let name = try reader.value(flag)
                 guard let kind = CharModelKind(rawValue: name) else { throw UsageError("unknown model \(name); use gpt or gru") }
                 model = kind
-            case "--data": dataPath = try value(flag)
-            case "--steps": steps = try number(flag, in: 1...10_000_000)
-            case "--seed": seed = try number(flag, in: 0...UInt64.max)
-            case "--json": jsonPath = try value(flag)
-            case "--sample": sampleLength = try number(flag, in: 0...1_000_000)
-            case "--prompt": prompt = try value(flag)
-            case "--batch-size": batchSize = try number(flag, in: 1...4096)
-            case "--layers": configuration.layers = try number(flag, in: 1...64)
-            case "--heads": configuration.heads = try number(flag, in: 1...64)
-            case "--width": configuration.width = try number(flag, in: 1...8192)
-            case "--context": configuration.context = try number(flag, in: 1...8192)
-            case "--validation-batches": validationBatches = try number(flag, in: 1...100_000)
-            case "--checkpoint-every": checkpointEvery = try number(flag, in: 1...10_000_000)
-            case "--checkpoint-dir": checkpointDirectory = try value(flag)
-            case "--resume": resumePath = try value(flag)
-            case "--curves": curvesPath = try value(flag)
+            case "--data": dataPath = try reader.value(flag)
+            case "--steps": steps = try reader.number(flag, in: 1...10_000_000)
+            case "--seed": seed = try reader.number(flag, in: 0...UInt64.max)
+            case "--json": jsonPath = try reader.value(flag)
+            case "--sample": sampleLength = try reader.number(flag, in: 0...1_000_000)
+            case "--prompt": prompt = try reader.value(flag)
+            case "--batch-size": batchSize = try reader.number(flag, in: 1...4096)
+            case "--layers": configuration.layers = try reader.number(flag, in: 1...64)
+            case "--heads": configuration.heads = try reader.number(flag, in: 1...64)
+            case "--width": configuration.width = try reader.number(flag, in: 1...8192)
+            case "--context": configuration.context = try reader.number(flag, in: 1...8192)
+            case "--validation-batches": validationBatches = try reader.number(flag, in: 1...100_000)
+            case "--checkpoint-every": checkpointEvery = try reader.number(flag, in: 1...10_000_000)
+            case "--checkpoint-dir": checkpointDirectory = try reader.value(flag)
+            case "--resume": resumePath = try reader.value(flag)
+            case "--curves": curvesPath = try reader.value(flag)
             case "--logger":
-                let name = try value(flag)
+                let name = try reader.value(flag)
                 guard let kind = RunOptions.LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
                 if !loggers.contains(kind) { loggers.append(kind) }
-            case "--log-dir": logDirectory = try value(flag)
+            case "--log-dir": logDirectory = try reader.value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }

@@ -5,15 +5,7 @@ import TensorCore
 /// Runs `body`; `--help` prints the usage and exits 0, an error prints as one line,
 /// `name: reason`, and exits 1 before any output file is written.
 public func runCharProgram(_ name: String, _ body: () throws -> Void) {
-    do {
-        try body()
-    } catch is HelpRequested {
-        print("usage: \(name) [options]\n\(CharOptions.usage)")
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("\(name): \(readableReason(error))\n".utf8))
-        exit(1)
-    }
+    runCommandLineProgram(name, usage: CharOptions.usage, body)
 }
 
 /// Stops with a usage error unless the folder of `path` exists and is writable.

@@ -20,25 +20,10 @@ struct Run {
 
 /// Trains with `frontend` in a child `char-lm` process.
 func train(_ frontend: CharFrontend, _ arguments: [String]) throws -> Run {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("char-lm-compare-\(getpid())-\(frontend.rawValue)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let json = folder.appendingPathComponent("record.json").path, curves = folder.appendingPathComponent("curves.json").path
-    let process = Process()
-    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    process.executableURL = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("char-lm")
-    process.arguments = arguments + ["--frontend", frontend.rawValue, "--json", json, "--curves", curves]
-    let output = Pipe()
-    process.standardOutput = output
-    let reader = OutputReader(output.fileHandleForReading)
-    let status = try ChildProcess.run(process)
-    let text = reader.wait()
-    guard status == 0 else { throw UsageError("char-lm --frontend \(frontend.rawValue) failed with status \(status):\n\(text)") }
-    if let summary = text.split(separator: "\n").first(where: { $0.hasPrefix("\(frontend.rawValue):") }) { print("  \(summary)") }
-    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any] ?? [:]
-    let curve = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: curves))) as? [String: Any] ?? [:]
-    let loss = (curve["loss"] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
-    return Run(frontend: frontend.rawValue, record: record, loss: loss, sample: curve["sample"] as? String ?? "")
+    let child = try runComparedChild("char-lm", arguments + ["--frontend", frontend.rawValue])
+    if let summary = child.output.split(separator: "\n").first(where: { $0.hasPrefix("\(frontend.rawValue):") }) { print("  \(summary)") }
+    let loss = (child.curves["loss"] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
+    return Run(frontend: frontend.rawValue, record: child.record, loss: loss, sample: child.curves["sample"] as? String ?? "")
 }
 
 func table(_ runs: [Run]) -> [[String]] {

@@ -41,27 +41,12 @@ func userCodeLines(_ frontend: String) -> Int? {
 }
 
 func train(_ frontend: String, _ arguments: [String]) throws -> Run {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-compare-\(getpid())-\(frontend)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let json = folder.appendingPathComponent("record.json").path, curves = folder.appendingPathComponent("curves.json").path
-    let process = Process()
-    process.executableURL = executableFolder().appendingPathComponent("mnist-\(frontend)")
-    process.arguments = arguments + ["--json", json, "--curves", curves]
-    let output = Pipe()
-    process.standardOutput = output
-    // Read the child's output on another thread while it runs; Ctrl-C and SIGTERM reach it.
-    let reader = OutputReader(output.fileHandleForReading)
-    let status = try ChildProcess.run(process)
-    let text = reader.wait()
-    guard status == 0 else { throw UsageError("mnist-\(frontend) failed with status \(status):\n\(text)") }
-    if let summary = text.split(separator: "\n").last(where: { $0.hasPrefix("trained in") }) { print("  \(frontend): \(summary)") }
-    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any] ?? [:]
-    let curve = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: curves))) as? [String: Any] ?? [:]
+    let child = try runComparedChild("mnist-\(frontend)", arguments)
+    if let summary = child.output.split(separator: "\n").last(where: { $0.hasPrefix("trained in") }) { print("  \(frontend): \(summary)") }
     func points(_ key: String) -> [(Double, Double)] {
-        (curve[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
+        (child.curves[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
     }
-    return Run(frontend: frontend, record: record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend))
+    return Run(frontend: frontend, record: child.record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend))
 }
 
 func table(_ runs: [Run]) -> [[String]] {
@@ -87,7 +72,7 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     return page + "</body></html>\n"
 }
 
-do {
+runCommandLineProgram("mnist-compare", usage: RunOptions.usage) {
     let options = try RunOptions(parsing: Array(CommandLine.arguments.dropFirst()))
     try options.checkOutputPaths()
     guard options.devices == 1 else {
@@ -113,10 +98,4 @@ do {
         print("report: \(path)")
     }
     if !identical { exit(2) }
-} catch is HelpRequested {
-    print("usage: mnist-compare [options]\n\(RunOptions.usage)")
-    exit(0)
-} catch {
-    FileHandle.standardError.write(Data("mnist-compare: \(readableReason(error))\n".utf8))
-    exit(1)
 }

@@ -1,4 +1,6 @@
+import Distributed
 import Foundation
+import TensorCore
 
 // Pieces of the side-by-side comparison programs (mnist-compare, char-lm-compare): reading a
 // child's output, a text table, and an SVG line chart for the HTML report.
@@ -69,3 +71,52 @@ public func chart(_ title: String, _ series: [(String, [(Double, Double)])], xLa
     return svg + "</svg>"
 }
 
+
+/// One child run of a comparison: its printed output, its JSON record and its curves file.
+public struct ChildRun {
+    /// Everything the child printed.
+    public let output: String
+    /// The record it wrote with `--json`.
+    public let record: [String: Any]
+    /// The curves it wrote with `--curves`.
+    public let curves: [String: Any]
+}
+
+/// Runs the sibling program `program` with `arguments` plus `--json` and `--curves` files in a
+/// temporary folder, forwarding Ctrl-C and SIGTERM to it, and reads what it wrote.
+/// - Throws: ``UsageError`` with the child's output when it fails.
+public func runComparedChild(_ program: String, _ arguments: [String]) throws -> ChildRun {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(program)-\(getpid())-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let json = folder.appendingPathComponent("record.json").path, curves = folder.appendingPathComponent("curves.json").path
+    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(program)
+    process.arguments = arguments + ["--json", json, "--curves", curves]
+    let output = Pipe()
+    process.standardOutput = output
+    // Read the child's output on another thread while it runs.
+    let reader = OutputReader(output.fileHandleForReading)
+    let status = try ChildProcess.run(process)
+    let text = reader.wait()
+    guard status == 0 else { throw UsageError("\(program) \(arguments.joined(separator: " ")) failed with status \(status):\n\(text)") }
+    func object(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+    }
+    return ChildRun(output: text, record: try object(json), curves: try object(curves))
+}
+
+/// Runs `body`; `--help` prints `usage` and exits 0, an error prints as one line,
+/// `name: reason`, and exits 1.
+public func runCommandLineProgram(_ name: String, usage: String, _ body: () throws -> Void) {
+    do {
+        try body()
+    } catch is HelpRequested {
+        print("usage: \(name) [options]\n\(usage)")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("\(name): \(readableReason(error))\n".utf8))
+        exit(1)
+    }
+}

@@ -39,39 +39,28 @@ public struct RunOptions {
     /// Parses `arguments` (without the program name); throws a one-line message on a bad flag,
     /// and ``HelpRequested`` for `--help`. Numbers are bounded so that no count can overflow.
     public init(parsing arguments: [String]) throws {
-        var remaining = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = remaining.popFirst() else { throw UsageError("\(flag) needs a value") }
-            return next
-        }
-        func number<T: FixedWidthInteger>(_ flag: String, in range: ClosedRange<T>) throws -> T {
-            let text = try value(flag)
-            guard let parsed = T(text), range.contains(parsed) else {
-                throw UsageError("\(flag) needs a whole number from \(range.lowerBound) to \(range.upperBound), got \(text)")
-            }
-            return parsed
-        }
-        while let flag = remaining.popFirst() {
+        var reader = ArgumentReader(arguments)
+        while let flag = reader.next() {
             switch flag {
             case "--model":
-                let name = try value(flag)
+                let name = try reader.value(flag)
                 guard let model = ReferenceModel(rawValue: name) else { throw UsageError("unknown model \(name); use seed, mlp or cnn") }
                 self.model = model
-            case "--epochs": epochs = try number(flag, in: 1...100_000)
-            case "--batch-size": batchSize = try number(flag, in: 1...60_000)
-            case "--seed": seed = try number(flag, in: 0...UInt64.max)
-            case "--data": dataDirectory = try value(flag)
-            case "--json": jsonPath = try value(flag)
-            case "--limit": limit = try number(flag, in: 1...60_000)
-            case "--devices": devices = try number(flag, in: 1...4096)
-            case "--curves": curvesPath = try value(flag)
-            case "--report": reportPath = try value(flag)
+            case "--epochs": epochs = try reader.number(flag, in: 1...100_000)
+            case "--batch-size": batchSize = try reader.number(flag, in: 1...60_000)
+            case "--seed": seed = try reader.number(flag, in: 0...UInt64.max)
+            case "--data": dataDirectory = try reader.value(flag)
+            case "--json": jsonPath = try reader.value(flag)
+            case "--limit": limit = try reader.number(flag, in: 1...60_000)
+            case "--devices": devices = try reader.number(flag, in: 1...4096)
+            case "--curves": curvesPath = try reader.value(flag)
+            case "--report": reportPath = try reader.value(flag)
             case "--logger":
-                let name = try value(flag)
+                let name = try reader.value(flag)
                 guard let kind = LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
                 if !loggers.contains(kind) { loggers.append(kind) }
-            case "--log-dir": logDirectory = try value(flag)
-            case "--export-onnx": onnxPath = try value(flag)
+            case "--log-dir": logDirectory = try reader.value(flag)
+            case "--export-onnx": onnxPath = try reader.value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }

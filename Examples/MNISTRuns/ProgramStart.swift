@@ -31,13 +31,5 @@ public func startProgram(_ name: String, allowsDevices: Bool = true) throws -> (
 /// Runs `body`; `--help` prints the usage and exits 0, an error prints as one line,
 /// `name: reason`, and exits 1.
 public func runProgram(_ name: String, _ body: () throws -> Void) {
-    do {
-        try body()
-    } catch is HelpRequested {
-        print("usage: \(name) [options]\n\(RunOptions.usage)")
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("\(name): \(readableReason(error))\n".utf8))
-        exit(1)
-    }
+    runCommandLineProgram(name, usage: RunOptions.usage, body)
 }
