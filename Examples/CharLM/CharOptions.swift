@@ -47,6 +47,8 @@ public struct CharOptions {
     public var loggers: [RunOptions.LoggerKind] = []
     /// Where the loggers write: `DIR/char-lm-<model>-<frontend>/version_N`.
     public var logDirectory = "logs"
+    /// Where to export the trained model as ONNX (int64 ids `[batch, context]`), if anywhere.
+    public var onnxPath: String?
 
     /// The defaults.
     public init() {}
@@ -86,6 +88,7 @@ public struct CharOptions {
                 guard let kind = RunOptions.LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
                 if !loggers.contains(kind) { loggers.append(kind) }
             case "--log-dir": logDirectory = try reader.value(flag)
+            case "--export-onnx": onnxPath = try reader.value(flag)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -126,6 +129,7 @@ public struct CharOptions {
           --curves FILE                       write the training loss curve (JSON)
           --logger csv|tensorboard            log the loss, validation loss, sample and settings (repeatable)
           --log-dir DIR                       where the loggers write: DIR/char-lm-<model>-<frontend>/version_N (logs)
+          --export-onnx FILE                  export the trained GPT as ONNX (int64 ids [batch, context])
           --help                              this text
         """
 }

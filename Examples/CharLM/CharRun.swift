@@ -67,6 +67,9 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
                             millisecondsPerStep: 1000 * seconds / Double(max(steps, 1)), validationLoss: validationLoss,
                             parameters: model.parameterCount, peakResidentMegabytes: peakResidentMegabytes(),
                             weightsCRC32: weightsChecksum(model))
+    if let path = options.onnxPath {
+        try model.exportONNX(to: URL(fileURLWithPath: path), inputShape: [1, options.configuration.context])
+    }
     let text = corpus.vocabulary.decode(sample)
     for logger in loggers {
         try logger.log(["val_loss": Float(validationLoss)], step: options.steps)

@@ -7,7 +7,7 @@ import TensorCore
 // speed and a generated sample, and appends a JSON record with --json.
 runCharProgram("char-lm") {
     let options = try CharOptions(parsing: Array(CommandLine.arguments.dropFirst()))
-    for (flag, path) in [("--json", options.jsonPath), ("--curves", options.curvesPath)] {
+    for (flag, path) in [("--json", options.jsonPath), ("--curves", options.curvesPath), ("--export-onnx", options.onnxPath)] {
         if let path { try checkWritableFolder(of: path, flag: flag) }
     }
     let result = try runCharLM(options) { print("char-lm: \($0)") }

@@ -145,3 +145,33 @@ struct CharLMCommandLineTests {
                           containing: "byte 126 at offset 0 is not in the vocabulary")
     }
 }
+
+/// The character-level models exported to ONNX and run by onnxruntime (interop venv): the same
+/// logits as our forward pass for int64 token ids, at batch sizes 1 and 7.
+@Suite(.enabled(if: InteropVenv.path != nil, Comment(rawValue: InteropVenv.skipMessage)))
+struct CharModelONNXTests {
+    @Test func theGPTRunsInOnnxRuntime() throws {
+        let configuration = GPTConfiguration(layers: 2, heads: 4, width: 32, context: 16)
+        let model = withRandomScope(seed: 5) { CharGPT(vocabularySize: 20, configuration: configuration) }
+        let path = try makeTemporaryFolder() + "/gpt.onnx"
+        try model.exportONNX(to: URL(fileURLWithPath: path), inputShape: [1, 16])
+        for batch in [1, 7] {
+            var generator = RandomGenerator(seed: UInt64(batch))
+            let ids = (0..<(batch * 16)).map { _ in Int(generator.next() % 20) }
+            let tokens = IndexTensor(ids, shape: [batch, 16])
+            model.eval()
+            let ours = withoutGradient { model(tokens) }
+            let input = try makeTemporaryFolder() + "/ids.bin"
+            try Data(ids.flatMap { littleEndianBytes(UInt64(bitPattern: Int64($0)), count: 8) }).write(to: URL(fileURLWithPath: input))
+            struct Result: Decodable { let shape: [Int]; let output: [Float] }
+            let output = try InteropVenv.run("../ComparisonTests/Interop/onnx_run.py", [path, input, "\(batch),16", "int64"])
+            let theirs = try JSONDecoder().decode(Result.self, from: Data(output.utf8))
+            assertClose(Tensor(theirs.output, shape: theirs.shape), ours.scalars, shape: ours.shape, relative: 1e-5, absolute: 1e-5)
+        }
+    }
+
+    @Test func theRecurrentModelNamesWhatItCannotExport() throws {
+        let model = withRandomScope(seed: 5) { CharGRU(vocabularySize: 20, configuration: GPTConfiguration(layers: 1, width: 8, context: 4)) }
+        #expect(throws: ONNXExportError.self) { try model.onnxModel(inputShape: [1, 4]) }
+    }
+}

@@ -49,3 +49,34 @@ extension Module where Input == Tensor {
         return graph.model(output: output, inputShape: inputShape)
     }
 }
+
+extension Module where Input == IndexTensor {
+    /// Writes this language model as an ONNX file whose input is int64 token ids
+    /// `[batch, time]` (the batch symbolic, `time` fixed by `inputShape`): embeddings become
+    /// Gather, attention MatMul/Softmax with its causal mask, GELU goes through Erf.
+    ///
+    /// ```swift
+    /// try gpt.exportONNX(to: URL(fileURLWithPath: "gpt.onnx"), inputShape: [1, 64])
+    /// ```
+    /// - Throws: ``ONNXExportError/unsupportedOperation(_:)`` naming the first operation without an
+    ///   ONNX form (no file is written), or a file error.
+    public func exportONNX(to url: URL, inputShape: [Int]) throws {
+        try writeAtomically(try onnxModel(inputShape: inputShape), to: url.path)
+    }
+
+    /// The ONNX model as bytes (see ``exportONNX(to:inputShape:)``).
+    public func onnxModel(inputShape: [Int]) throws -> [UInt8] {
+        guard inputShape.count == 2 else { fail("exportONNX", "token ids must be [batch, time], got \(inputShape)") }
+        let wasTraining = isTraining
+        eval()
+        defer { setTraining(wasTraining) }
+        let ids = IndexTensor([Int32](repeating: 0, count: inputShape.reduce(1, *)), shape: inputShape)
+        let trace = ONNXTrace()
+        trace.inputIndices = ids
+        let output = withRandomScope(seed: 0) { ONNXTrace.$current.withValue(trace) { self(ids) } }
+        guard trace.isTraced(output) else { throw ONNXExportError.outputNotTraced }
+        var graph = ONNXGraphBuilder(parameters: namedState, input: nil)
+        for node in trace.nodes { try graph.append(node) }
+        return graph.model(output: output, inputShape: inputShape)
+    }
+}

@@ -9,12 +9,15 @@ struct ONNXGraphBuilder {
     private var nodes: [ProtobufMessage] = []
     private var initializers: [ProtobufMessage] = []
     private var counter = 0
-    private let batch: Int
+    /// Whether the graph's input holds token ids (int64) rather than floats.
+    private let takesIndices: Bool
 
-    init(parameters: [(name: String, tensor: Tensor)], input: Tensor) {
-        batch = input.shape.first ?? 1
-        names[ObjectIdentifier(input)] = "input"
-        keepAlive.append(input)
+    init(parameters: [(name: String, tensor: Tensor)], input: Tensor?) {
+        takesIndices = input == nil
+        if let input {
+            names[ObjectIdentifier(input)] = "input"
+            keepAlive.append(input)
+        }
         for (name, tensor) in parameters {
             names[ObjectIdentifier(tensor)] = name
             keepAlive.append(tensor)
@@ -39,10 +42,11 @@ struct ONNXGraphBuilder {
         return name
     }
 
-    private mutating func int64Constant(_ values: [Int]) -> String {
+    private mutating func int64Constant(_ values: [Int], shape: [Int]? = nil) -> String {
         let name = freshName("shape")
         var tensor = ProtobufMessage()
-        tensor.appendPackedVarints(1, [Int64(values.count)])
+        let dims = shape ?? [values.count]
+        if !dims.isEmpty { tensor.appendPackedVarints(1, dims.map(Int64.init)) }
         tensor.appendVarint(2, 7)   // INT64
         tensor.appendString(8, name)
         tensor.appendBytes(9, values.flatMap { littleEndianBytes(UInt64(bitPattern: Int64($0)), count: 8) })
@@ -142,6 +146,13 @@ struct ONNXGraphBuilder {
             emit("LayerNormalization", [inputs[0], scale] + inputs.dropFirst(2), output: output, [("axis", .int(-1)), ("epsilon", .float(epsilon))])
         case "gelu":
             try appendGELU(input: inputs[0], output: output, tanhForm: attribute("tanh").first == 1)
+        case "gathering(atIndices:)" where node.attributes["idsShape"] != nil:
+            // An embedding lookup: Gather rows of the weight by the input ids or by constant ids.
+            let ids = node.attributes["fromInput"] != nil ? "input" : int64Constant(attribute("ids"), shape: attribute("idsShape"))
+            emit("Gather", [inputs[0], ids], output: output, [("axis", .int(0))])
+        case "MultiHeadAttention" where attribute("masked").first != 1:
+            appendAttention(projection: inputs[0], output: output, time: node.output.shape[1], width: node.output.shape[2],
+                            heads: attribute("heads").first ?? 1, causal: attribute("causal").first == 1)
         case "broadcasted(to:)":
             emit("Expand", [inputs[0], int64Constant([1] + node.output.shape.dropFirst())], output: output)
         default:
@@ -164,9 +175,29 @@ struct ONNXGraphBuilder {
         emit("Mul", [emit("Mul", [x, half]), emit("Add", [inner, one])], output: output)
     }
 
+    /// Self-attention from the input projection `[batch, time, 3·width]`: split into heads,
+    /// scaled products, the causal mask as an added constant, softmax, and the heads joined.
+    private mutating func appendAttention(projection: String, output: String, time: Int, width: Int, heads: Int, causal: Bool) {
+        let depth = width / heads
+        let split = emit("Reshape", [projection, int64Constant([0, time, 3, heads, depth])])
+        let parts = emit("Transpose", [split], [("perm", .ints([2, 0, 3, 1, 4]))])   // [3, batch, heads, time, depth]
+        func part(_ index: Int) -> String { emit("Gather", [parts, int64Constant([index], shape: [])], [("axis", .int(0))]) }
+        let (query, key, value) = (part(0), part(1), part(2))
+        let keyT = emit("Transpose", [key], [("perm", .ints([0, 1, 3, 2]))])
+        var scores = emit("Mul", [emit("MatMul", [query, keyT]), floatConstant(1 / Float(depth).squareRoot())])
+        if causal {
+            var mask = [Float](repeating: 0, count: time * time)
+            for row in 0..<time { for column in (row + 1)..<max(time, row + 1) { mask[row * time + column] = -.infinity } }
+            scores = emit("Add", [scores, name(of: Tensor(mask, shape: [time, time]))])
+        }
+        let attended = emit("MatMul", [emit("Softmax", [scores], [("axis", .int(-1))]), value])
+        let joined = emit("Transpose", [attended], [("perm", .ints([0, 2, 1, 3]))])
+        emit("Reshape", [joined, int64Constant([0, time, width])], output: output)
+    }
+
     // MARK: - The model
 
-    private static func valueInfo(_ name: String, shape: [Int]) -> ProtobufMessage {
+    private static func valueInfo(_ name: String, shape: [Int], elementType: Int64 = 1) -> ProtobufMessage {
         var dims = ProtobufMessage()
         for (axis, size) in shape.enumerated() {
             var dim = ProtobufMessage()
@@ -174,7 +205,7 @@ struct ONNXGraphBuilder {
             dims.appendMessage(1, dim)
         }
         var tensorType = ProtobufMessage()
-        tensorType.appendVarint(1, 1)   // FLOAT
+        tensorType.appendVarint(1, elementType)   // 1 FLOAT, 7 INT64
         tensorType.appendMessage(2, dims)
         var type = ProtobufMessage()
         type.appendMessage(1, tensorType)
@@ -191,7 +222,7 @@ struct ONNXGraphBuilder {
         for node in nodes { graph.appendMessage(1, node) }
         graph.appendString(2, "swifttrain")
         for initializer in initializers { graph.appendMessage(5, initializer) }
-        graph.appendMessage(11, Self.valueInfo("input", shape: inputShape))
+        graph.appendMessage(11, Self.valueInfo("input", shape: inputShape, elementType: takesIndices ? 7 : 1))
         graph.appendMessage(12, Self.valueInfo("output", shape: output.shape))
         var opset = ProtobufMessage()
         opset.appendString(1, "")

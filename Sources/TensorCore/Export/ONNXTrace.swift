@@ -16,6 +16,10 @@ final class ONNXTrace: @unchecked Sendable {
 
     @TaskLocal static var current: ONNXTrace?
 
+    /// The token ids a language model was traced with: an embedding of exactly these reads the
+    /// graph's input; any other ids are constants (positions).
+    var inputIndices: IndexTensor?
+
     private(set) var nodes: [Node] = []
     private var nodeOfOutput: [ObjectIdentifier: Int] = [:]
 

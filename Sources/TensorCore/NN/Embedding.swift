@@ -50,5 +50,11 @@ public func embedding(_ indices: IndexTensor, weight: Tensor) -> Tensor {
         }
         return Int(value)
     }
-    return weight.gathering(atIndices: rows).reshaped(to: indices.shape + [weight.shape[1]])
+    let gathered = weight.gathering(atIndices: rows)
+    if let trace = ONNXTrace.current {
+        // A Gather of the graph's input, or of constant ids such as positions.
+        let source: [String: [Double]] = indices == trace.inputIndices ? ["fromInput": [1]] : ["ids": indices.values.map(Double.init)]
+        gathered.annotatingONNX(source.merging(["idsShape": indices.shape.map(Double.init)]) { $1 })
+    }
+    return gathered.reshaped(to: indices.shape + [weight.shape[1]])
 }

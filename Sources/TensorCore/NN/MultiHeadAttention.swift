@@ -77,5 +77,6 @@ public final class MultiHeadAttention: Module {
         return output.recorded("MultiHeadAttention", projected) { gradient, _ in
             [Kernels.selfAttentionBackward(gradient, projection: source, probabilities: probabilities, shape: shape, scale: scale)]
         }
+        .annotatingONNX(["heads": [Double(shape.heads)], "causal": [isCausal ? 1 : 0], "masked": [mask == nil ? 0 : 1]])
     }
 }

@@ -1,10 +1,10 @@
 """Checks an exported ONNX model with onnx's checker and runs it with onnxruntime.
 Used by ComparisonTests/ONNXExportTests; run with the interop venv's Python:
 
-    python onnx_run.py MODEL INPUT.bin D0,D1,...    # prints {"shape": [...], "output": [...]}
+    python onnx_run.py MODEL INPUT.bin D0,D1,... [int64]   # prints {"shape": [...], "output": [...]}
     python onnx_run.py MODEL --mnist-accuracy DIR   # accuracy on the 10,000 MNIST test images
 
-The input file holds little-endian float32 values in row-major order. MNIST images are
+The input file holds little-endian float32 values (or int64 token ids) in row-major order. MNIST images are
 normalized as the Swift side does: (x / 255 - 0.1307) / 0.3081 in float32.
 """
 import gzip
@@ -34,6 +34,7 @@ if sys.argv[2] == "--mnist-accuracy":
     print(json.dumps({"accuracy": correct / len(labels), "correct": correct}))
 else:
     shape = [int(d) for d in sys.argv[3].split(",")]
-    values = np.fromfile(sys.argv[2], dtype="<f4").reshape(shape)
+    dtype = "<i8" if len(sys.argv) > 4 and sys.argv[4] == "int64" else "<f4"
+    values = np.fromfile(sys.argv[2], dtype=dtype).reshape(shape)
     output = session.run(None, {"input": values})[0]
     print(json.dumps({"shape": list(output.shape), "output": [float(v) for v in output.reshape(-1)]}))
