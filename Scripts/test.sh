@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/setup.sh
-echo "== interop venv (TensorBoard, onnx, onnxruntime from PyPI, outside the checkout)"
+echo "== interop venv (TensorBoard, onnx, onnxruntime, MLflow from PyPI, outside the checkout)"
 SWIFTTRAIN_VENV="$(Scripts/setup-venv.sh)"
 export SWIFTTRAIN_VENV
 echo "  $SWIFTTRAIN_VENV"

@@ -85,7 +85,7 @@ public struct CharOptions {
             case "--curves": curvesPath = try reader.value(flag)
             case "--logger":
                 let name = try reader.value(flag)
-                guard let kind = RunOptions.LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
+                guard let kind = RunOptions.LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv, tensorboard or mlflow") }
                 if !loggers.contains(kind) { loggers.append(kind) }
             case "--log-dir": logDirectory = try reader.value(flag)
             case "--export-onnx": onnxPath = try reader.value(flag)
@@ -127,7 +127,7 @@ public struct CharOptions {
           --checkpoint-dir DIR                folder for those checkpoints (checkpoints/char-lm)
           --resume FILE                       continue from a checkpoint up to --steps
           --curves FILE                       write the training loss curve (JSON)
-          --logger csv|tensorboard            log the loss, validation loss, sample and settings (repeatable)
+          --logger csv|tensorboard|mlflow     log the loss, validation loss, sample and settings (repeatable)
           --log-dir DIR                       where the loggers write: DIR/char-lm-<model>-<frontend>/version_N (logs)
           --export-onnx FILE                  export the trained GPT as ONNX (int64 ids [batch, context])
           --help                              this text

@@ -46,6 +46,7 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
         switch $0 {
         case .csv: try CSVLogger(root: options.logDirectory, name: name)
         case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name)
+        case .mlflow: try MLflowLogger(experiment: "swifttrain-char-lm", runName: name, artifacts: [options.onnxPath].compactMap { $0 }).started()
         }
     }
     let setup = CharSetup(model: model, optimizer: optimizer, loader: DataLoader(windows, batchSize: options.batchSize),

@@ -32,6 +32,8 @@ public struct RunOptions {
         case csv
         /// TensorBoard event files.
         case tensorboard
+        /// An MLflow tracking server (`MLFLOW_TRACKING_URI`).
+        case mlflow
     }
 
     public init() {}
@@ -57,7 +59,7 @@ public struct RunOptions {
             case "--report": reportPath = try reader.value(flag)
             case "--logger":
                 let name = try reader.value(flag)
-                guard let kind = LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv or tensorboard") }
+                guard let kind = LoggerKind(rawValue: name) else { throw UsageError("unknown logger \(name); use csv, tensorboard or mlflow") }
                 if !loggers.contains(kind) { loggers.append(kind) }
             case "--log-dir": logDirectory = try reader.value(flag)
             case "--export-onnx": onnxPath = try reader.value(flag)
@@ -94,7 +96,7 @@ public struct RunOptions {
           --json FILE            append one JSON record per run
           --curves FILE          write the loss and accuracy curves (JSON)
           --report FILE          the HTML report (mnist-compare)
-          --logger csv|tensorboard   log the run (repeatable; mnist-events, mnist-structured)
+          --logger csv|tensorboard|mlflow   log the run (repeatable; mnist-events, mnist-structured)
           --log-dir DIR          where the loggers write, DIR/<frontend>-<model>/version_N (logs)
           --export-onnx FILE     export the best checkpoint's model (else the final one) as ONNX
           --help                 this text

@@ -10,6 +10,7 @@ func makeLoggers(_ options: RunOptions, frontend: String) throws -> [any Metrics
         switch kind {
         case .csv: try CSVLogger(root: options.logDirectory, name: name)
         case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name)
+        case .mlflow: try MLflowLogger(experiment: "swifttrain-mnist", runName: name, artifacts: [options.onnxPath].compactMap { $0 }).started()
         }
     }
 }
@@ -19,3 +20,4 @@ func hyperparameters(_ options: RunOptions) -> [String: String] {
     ["model": options.model.rawValue, "batch_size": String(options.batchSize), "epochs": String(options.epochs),
      "seed": String(options.seed), "optimizer": options.model.optimizerDescription]
 }
+

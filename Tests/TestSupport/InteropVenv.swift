@@ -40,6 +40,8 @@ public enum InteropVenv {
     public struct InteropError: Error, CustomStringConvertible {
         /// What went wrong.
         public let message: String
+        /// An error saying `message`.
+        public init(message: String) { self.message = message }
         /// The message.
         public var description: String { message }
     }

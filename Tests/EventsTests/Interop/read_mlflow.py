@@ -1,0 +1,21 @@
+"""Reads runs back from an MLflow tracking server with MLflow's own client and prints them as
+JSON: per run its name, status, params, metric histories (step, value) and artifact paths.
+Used by EventsTests/MLflowInteropTests; run with the interop venv's Python:
+
+    python read_mlflow.py TRACKING_URI EXPERIMENT
+"""
+import json
+import sys
+
+from mlflow.tracking import MlflowClient
+
+client = MlflowClient(tracking_uri=sys.argv[1])
+experiment = client.get_experiment_by_name(sys.argv[2])
+runs = []
+for run in client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"]):
+    metrics = {}
+    for key in run.data.metrics:
+        metrics[key] = [[m.step, m.value] for m in sorted(client.get_metric_history(run.info.run_id, key), key=lambda m: m.step)]
+    runs.append({"name": run.info.run_name, "status": run.info.status, "params": run.data.params, "metrics": metrics,
+                 "artifacts": sorted(a.path for a in client.list_artifacts(run.info.run_id))})
+print(json.dumps(runs))
