@@ -12,6 +12,8 @@ public struct CharRunResult {
     public var sample: String
     /// The training loss at about 100 evenly spaced steps.
     public var lossCurve: [(step: Int, loss: Float)]
+    /// Where the run's loggers wrote (`--logger`).
+    public var logLocations: [String] = []
 }
 
 /// Trains the character-level GPT with the chosen frontend, measures the validation loss and
@@ -79,7 +81,8 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
                                       step: options.steps)
         try logger.finish(succeeded: true)
     }
-    return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample), lossCurve: setup.curve.points)
+    return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample), lossCurve: setup.curve.points,
+                         logLocations: loggers.map(\.location))
 }
 
 /// The mean cross-entropy over `validationBatches` seeded batches of validation windows.

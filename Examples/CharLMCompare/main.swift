@@ -14,6 +14,8 @@ struct Run {
     let record: [String: Any]
     let loss: [(Double, Double)]
     let sample: String
+    /// Where the run's loggers wrote.
+    let logs: [String]
 
     func number(_ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
 }
@@ -23,7 +25,8 @@ func train(_ frontend: CharFrontend, _ arguments: [String]) throws -> Run {
     let child = try runComparedChild("char-lm", arguments + ["--frontend", frontend.rawValue])
     if let summary = child.output.split(separator: "\n").first(where: { $0.hasPrefix("\(frontend.rawValue):") }) { print("  \(summary)") }
     let loss = (child.curves["loss"] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
-    return Run(frontend: frontend.rawValue, record: child.record, loss: loss, sample: child.curves["sample"] as? String ?? "")
+    return Run(frontend: frontend.rawValue, record: child.record, loss: loss, sample: child.curves["sample"] as? String ?? "",
+               logs: child.curves["logs"] as? [String] ?? [])
 }
 
 func table(_ runs: [Run]) -> [[String]] {
@@ -50,6 +53,10 @@ func html(_ runs: [Run], options: CharOptions, identical: Bool) -> String {
     page += "<tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
     for row in rows.dropFirst() { page += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
     page += "</table><p>Train seconds cover training only; val_loss is the mean cross-entropy over \(options.validationBatches) seeded validation batches.</p>"
+    let logged = runs.filter { !$0.logs.isEmpty }
+    if !logged.isEmpty {
+        page += "<p>Logs: " + logged.map { "\($0.frontend): " + $0.logs.map { "<code>\(escaped($0))</code>" }.joined(separator: ", ") }.joined(separator: "; ") + "</p>"
+    }
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     for run in runs { page += "<h3>sample (\(run.frontend))</h3><pre>\(escaped(run.sample))</pre>" }
     return page + "</body></html>\n"

@@ -14,6 +14,8 @@ struct Run {
     let loss: [(Double, Double)]
     let accuracy: [(Double, Double)]
     let userCodeLines: Int?
+    /// Where the run's loggers wrote.
+    let logs: [String]
 
     func number(_ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
 }
@@ -46,7 +48,8 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
     func points(_ key: String) -> [(Double, Double)] {
         (child.curves[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
     }
-    return Run(frontend: frontend, record: child.record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend))
+    return Run(frontend: frontend, record: child.record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
+               logs: child.curves["logs"] as? [String] ?? [])
 }
 
 func table(_ runs: [Run]) -> [[String]] {
@@ -67,6 +70,10 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     page += "<tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
     for row in rows.dropFirst() { page += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
     page += "</table><p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
+    let logged = runs.filter { !$0.logs.isEmpty }
+    if !logged.isEmpty {
+        page += "<p>Logs: " + logged.map { "\($0.frontend): " + $0.logs.map { "<code>\($0)</code>" }.joined(separator: ", ") }.joined(separator: "; ") + "</p>"
+    }
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
     return page + "</body></html>\n"
@@ -83,6 +90,8 @@ runCommandLineProgram("mnist-compare", usage: RunOptions.usage) {
                      "--seed", String(options.seed)]
     if let data = options.dataDirectory { forwarded += ["--data", data] }
     if let limit = options.limit { forwarded += ["--limit", String(limit)] }
+    for logger in options.loggers { forwarded += ["--logger", logger.rawValue] }
+    if !options.loggers.isEmpty { forwarded += ["--log-dir", options.logDirectory] }
     print("mnist-compare: \(options.model.rawValue), \(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed)")
     let runs = try frontends.map { try train($0, forwarded) }
     print("")

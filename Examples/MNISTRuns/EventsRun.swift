@@ -82,5 +82,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         trainSeconds: seconds, samplesPerSecond: samples / seconds,
         testAccuracy: Double(evaluator.state.metrics["accuracy"]!), peakResidentMegabytes: peakResidentMegabytes(),
         finalLoss: Double(trainer.state.output ?? .nan), weightsCRC32: weightsChecksum(model), worldSize: world)
+    result.logLocations = loggers.map(\.location)
     return result
 }

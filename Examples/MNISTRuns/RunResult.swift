@@ -8,6 +8,8 @@ public struct RunResult {
     public var lossCurve: [(step: Int, loss: Float)] = []
     /// Test accuracy after each epoch.
     public var accuracyCurve: [(epoch: Int, accuracy: Float)] = []
+    /// Where the run's loggers wrote (`--logger`).
+    public var logLocations: [String] = []
 
     public init(record: RunRecord) { self.record = record }
 
@@ -15,13 +17,15 @@ public struct RunResult {
     public var curvesJSON: String {
         let loss = lossCurve.map { "[\($0.step),\($0.loss)]" }.joined(separator: ",")
         let accuracy = accuracyCurve.map { "[\($0.epoch),\($0.accuracy)]" }.joined(separator: ",")
-        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)]}"
+        let logs = (try? JSONSerialization.data(withJSONObject: logLocations)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"logs\":\(logs)}"
     }
 
     /// Writes the record (`--json`) and curves (`--curves`) where asked, and prints the summary.
     public func report(_ options: RunOptions) throws {
         print(String(format: "trained in %.2f s (%.0f samples/s), test accuracy %.4f, peak RSS %.0f MB",
                      record.trainSeconds, record.samplesPerSecond, record.testAccuracy, record.peakResidentMegabytes))
+        for location in logLocations { print("logs: \(location)") }
         print(record.jsonLine)
         if let path = options.jsonPath { try record.append(to: path) }
         if let path = options.curvesPath { try Data((curvesJSON + "\n").utf8).write(to: URL(fileURLWithPath: path)) }

@@ -21,6 +21,9 @@ public protocol MetricsLogger: AnyObject {
     func logHyperparameters(_ values: [String: String], finalMetrics metrics: [String: Float], step: Int) throws
     /// Closes the run: `succeeded` false after an error. Defaults to ``flush()``.
     func finish(succeeded: Bool) throws
+    /// Where this run's records are, for a user to find them (a folder, a server's run). Defaults
+    /// to an empty string.
+    var location: String { get }
 }
 
 extension MetricsLogger {
@@ -34,6 +37,8 @@ extension MetricsLogger {
     }
     /// Writes what is buffered.
     public func finish(succeeded: Bool) throws { try flush() }
+    /// No location.
+    public var location: String { "" }
 
     /// Logs `values(engine)` at the engine's iteration whenever `trigger` fires (rank 0 only).
     /// Also flushes at each epoch's end and finishes the run with the engine
@@ -84,6 +89,9 @@ public final class CSVLogger: MetricsLogger {
         }
         return directory
     }
+
+    /// The version folder (`metrics.csv`, `hparams.yaml`).
+    public var location: String { directory }
 
     /// Adds a row at `step` (a new key adds a column; the file is rewritten) and writes the file.
     public func log(_ values: [String: Float], step: Int) throws {

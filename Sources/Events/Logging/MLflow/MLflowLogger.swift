@@ -75,6 +75,12 @@ public final class MLflowLogger: MetricsLogger {
         return self
     }
 
+    /// The run on the server, as MLflow's UI addresses it.
+    public var location: String {
+        guard let ids else { return "\(client.server.absoluteString) (experiment \(experiment))" }
+        return "\(client.server.absoluteString)/#/experiments/\(ids.experiment)/runs/\(ids.run)"
+    }
+
     /// Whether the server answers its health check.
     public func isServerReady() -> Bool {
         (try? client.request("GET", "/health")) != nil

@@ -37,6 +37,9 @@ public final class TensorBoardLogger: MetricsLogger {
         self.version = version
     }
 
+    /// The version folder to give `tensorboard --logdir`.
+    public var location: String { directory }
+
     /// The event file, once something was logged.
     public var eventFilePath: String? { writer?.path }
 
