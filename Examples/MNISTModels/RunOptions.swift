@@ -4,11 +4,17 @@ import Datasets
 /// The command-line contract shared by the MNIST programs:
 /// `--model seed|mlp|cnn --epochs N --batch-size B --seed S --data DIR --json FILE --limit N`.
 public struct RunOptions {
+    /// The reference model to train (`--model`).
     public var model = ReferenceModel.mlp
+    /// Training epochs (`--epochs`).
     public var epochs = 1
+    /// The global batch size, split over the processes (`--batch-size`).
     public var batchSize = 64
+    /// The seed of weights and shuffling (`--seed`).
     public var seed: UInt64 = 0
+    /// The MNIST folder (`--data`); nil searches the usual places.
     public var dataDirectory: String?
+    /// Where to append the JSON record (`--json`), if anywhere.
     public var jsonPath: String?
     /// Train on the first `limit` training images only (for quick checks); nil means all.
     public var limit: Int?
@@ -36,6 +42,7 @@ public struct RunOptions {
         case mlflow
     }
 
+    /// The defaults.
     public init() {}
 
     /// Parses `arguments` (without the program name); throws a one-line message on a bad flag,
@@ -84,6 +91,7 @@ public struct RunOptions {
         }
     }
 
+    /// The usage text printed by `--help`.
     public static let usage = """
         options:
           --model seed|mlp|cnn   reference model (mlp)
@@ -105,7 +113,9 @@ public struct RunOptions {
 
 /// A command-line mistake, printed as is.
 public struct UsageError: Error, CustomStringConvertible {
+    /// The message, printed as is.
     public let description: String
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }
 

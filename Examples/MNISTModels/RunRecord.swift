@@ -4,15 +4,23 @@ import Datasets
 
 /// The result of one training run, written as one JSON object per line.
 public struct RunRecord: Encodable {
+    /// `core`, `events` or `structured`.
     public var frontend: String
+    /// `seed`, `mlp` or `cnn`.
     public var model: String
+    /// Epochs trained.
     public var epochs: Int
+    /// The global batch size.
     public var batch: Int
     /// Training only: excludes data loading and evaluation.
     public var trainSeconds: Double
+    /// Training examples per second of training time.
     public var samplesPerSecond: Double
+    /// Accuracy on the 10,000 test images after training.
     public var testAccuracy: Double
+    /// Peak resident memory of the process.
     public var peakResidentMegabytes: Double
+    /// The last training batch's loss.
     public var finalLoss: Double
     /// CRC-32 of the final parameters' bytes, in parameter order.
     public var weightsCRC32: UInt32
@@ -25,6 +33,7 @@ public struct RunRecord: Encodable {
         case peakResidentMegabytes = "peak_rss_mb", finalLoss = "final_loss", weightsCRC32 = "weights_crc32", worldSize = "world_size"
     }
 
+    /// A record of these values.
     public init(frontend: String, model: String, epochs: Int, batch: Int, trainSeconds: Double, samplesPerSecond: Double,
                 testAccuracy: Double, peakResidentMegabytes: Double, finalLoss: Double, weightsCRC32: UInt32, worldSize: Int = 1) {
         self.frontend = frontend

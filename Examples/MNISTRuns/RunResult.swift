@@ -3,6 +3,7 @@ import MNISTModels
 
 /// A run's record plus its learning curves, for the comparison report.
 public struct RunResult {
+    /// The run's JSON record.
     public var record: RunRecord
     /// Training loss at global steps.
     public var lossCurve: [(step: Int, loss: Float)] = []
@@ -11,6 +12,7 @@ public struct RunResult {
     /// Where the run's loggers wrote (`--logger`).
     public var logLocations: [String] = []
 
+    /// A result holding `record` and no curves yet.
     public init(record: RunRecord) { self.record = record }
 
     /// The curves as JSON: `{"frontend": ..., "loss": [[step, loss], ...], "accuracy": [[epoch, acc], ...]}`.

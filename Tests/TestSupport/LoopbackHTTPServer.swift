@@ -22,6 +22,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// `http://127.0.0.1:port/`.
     public var baseURL: String { "http://127.0.0.1:\(port)/" }
 
+    /// A server on a free loopback port answering GET requests for `files` (path to body).
     public init(files: [String: [UInt8]]) throws {
         self.files = files
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -77,6 +78,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
 /// A test-setup failure with a message.
 public struct UsageFailure: Error, CustomStringConvertible {
+    /// What went wrong.
     public let description: String
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }
