@@ -45,23 +45,15 @@ public final class GRU: Module {
     public func callAsFunction(_ input: Tensor, initialState: Tensor?) -> (output: Tensor, state: Tensor) {
         let batch = input.shape.first ?? 0, h = hiddenFeatures
         checkRecurrentInput(input, features: inFeatures, state: initialState.map { [$0] } ?? [], layers: layers, hidden: h, "GRU")
-        var sequence = input
-        var finalHidden: [Tensor] = []
-        for (layer, weight) in weights.enumerated() {
-            let projected = weight.projectInputs(sequence)
-            var hidden = initialState.map { $0[layer] } ?? Tensor(zeros: [batch, h])
-            var outputs: [Tensor] = []
-            for step in 0..<input.shape[1] {
-                let x = projected.sliced(alongAxis: 1, step..<(step + 1)).squeezingShape(at: 1).split(sizes: [h, h, h], alongAxis: 1)
-                let recurrent = weight.projectHidden(hidden).split(sizes: [h, h, h], alongAxis: 1)
-                let reset = sigmoid(x[0] + recurrent[0]), update = sigmoid(x[1] + recurrent[1])
-                let candidate = tanh(x[2] + reset * recurrent[2])
-                hidden = (1 - update) * candidate + update * hidden
-                outputs.append(hidden)
-            }
-            sequence = Tensor(stacking: outputs, alongAxis: 1)
-            finalHidden.append(hidden)
+        let (sequence, finals) = runRecurrentLayers(input, weights: weights, initial: { layer in
+            initialState.map { $0[layer] } ?? Tensor(zeros: [batch, h])
+        }, output: { $0 }) { weight, projected, hidden in
+            let x = projected.split(sizes: [h, h, h], alongAxis: 1)
+            let recurrent = weight.projectHidden(hidden).split(sizes: [h, h, h], alongAxis: 1)
+            let reset = sigmoid(x[0] + recurrent[0]), update = sigmoid(x[1] + recurrent[1])
+            let candidate = tanh(x[2] + reset * recurrent[2])
+            return (1 - update) * candidate + update * hidden
         }
-        return (sequence, Tensor(stacking: finalHidden))
+        return (sequence, Tensor(stacking: finals))
     }
 }

@@ -59,24 +59,14 @@ public final class LSTM: Module {
         let batch = input.shape.first ?? 0, h = hiddenFeatures
         checkRecurrentInput(input, features: inFeatures, state: initialState.map { [$0.hidden, $0.cell] } ?? [],
                             layers: layers, hidden: h, "LSTM")
-        var sequence = input
-        var finalHidden: [Tensor] = [], finalCell: [Tensor] = []
-        for (layer, weight) in weights.enumerated() {
-            let projected = weight.projectInputs(sequence)
-            var hidden = initialState.map { $0.hidden[layer] } ?? Tensor(zeros: [batch, h])
-            var cell = initialState.map { $0.cell[layer] } ?? Tensor(zeros: [batch, h])
-            var outputs: [Tensor] = []
-            for step in 0..<input.shape[1] {
-                let gates = (projected.sliced(alongAxis: 1, step..<(step + 1)).squeezingShape(at: 1) + weight.projectHidden(hidden))
-                    .split(sizes: [h, h, h, h], alongAxis: 1)
-                cell = sigmoid(gates[1]) * cell + sigmoid(gates[0]) * tanh(gates[2])
-                hidden = sigmoid(gates[3]) * tanh(cell)
-                outputs.append(hidden)
-            }
-            sequence = Tensor(stacking: outputs, alongAxis: 1)
-            finalHidden.append(hidden)
-            finalCell.append(cell)
+        let zeros = Tensor(zeros: [batch, h])
+        let (sequence, finals) = runRecurrentLayers(input, weights: weights, initial: { layer in
+            (hidden: initialState.map { $0.hidden[layer] } ?? zeros, cell: initialState.map { $0.cell[layer] } ?? zeros)
+        }, output: \.hidden) { weight, projected, state in
+            let gates = (projected + weight.projectHidden(state.hidden)).split(sizes: [h, h, h, h], alongAxis: 1)
+            let cell = sigmoid(gates[1]) * state.cell + sigmoid(gates[0]) * tanh(gates[2])
+            return (hidden: sigmoid(gates[3]) * tanh(cell), cell: cell)
         }
-        return (sequence, State(hidden: Tensor(stacking: finalHidden), cell: Tensor(stacking: finalCell)))
+        return (sequence, State(hidden: Tensor(stacking: finals.map(\.hidden)), cell: Tensor(stacking: finals.map(\.cell))))
     }
 }

@@ -37,3 +37,27 @@ func checkRecurrentInput(_ input: Tensor, features: Int, state: [Tensor], layers
         fail(operation, "initial state of shape \(tensor.shape) is not [\(layers), \(input.shape[0]), \(hidden)]")
     }
 }
+
+/// Runs stacked recurrent layers over `input` `[batch, time, features]`: per layer, the input
+/// projection once for the whole sequence, then `step` at each time step with that step's
+/// projected input and the layer's state (`initial(layer)` to start). Returns the last layer's
+/// outputs `[batch, time, hidden]` and every layer's final state. `output` reads the hidden
+/// vector a state passes to the next layer.
+func runRecurrentLayers<State>(_ input: Tensor, weights: [RecurrentLayerWeights], initial: (Int) -> State,
+                               output: (State) -> Tensor,
+                               step: (_ weight: RecurrentLayerWeights, _ projectedInput: Tensor, _ state: State) -> State) -> (Tensor, [State]) {
+    var sequence = input
+    var finals: [State] = []
+    for (layer, weight) in weights.enumerated() {
+        let projected = weight.projectInputs(sequence)
+        var state = initial(layer)
+        var outputs: [Tensor] = []
+        for time in 0..<input.shape[1] {
+            state = step(weight, projected.sliced(alongAxis: 1, time..<(time + 1)).squeezingShape(at: 1), state)
+            outputs.append(output(state))
+        }
+        sequence = Tensor(stacking: outputs, alongAxis: 1)
+        finals.append(state)
+    }
+    return (sequence, finals)
+}
