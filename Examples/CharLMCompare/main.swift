@@ -44,19 +44,14 @@ func escaped(_ text: String) -> String {
 
 func html(_ runs: [Run], options: CharOptions, identical: Bool) -> String {
     let rows = table(runs)
-    var page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>char-lm: core, Events, Structured</title>"
-    page += "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}th{background:#eee}pre{background:#f6f6f6;padding:8px}</style></head><body>"
+    var page = htmlPageStart(title: "char-lm: core, Events, Structured")
     page += "<h1>Character-level GPT: the raw core loop, Events and Structured</h1>"
     let c = options.configuration
     page += "<p>\(c.layers) layers, \(c.heads) heads, width \(c.width), context \(c.context), batch \(options.batchSize), \(options.steps) steps, seed \(options.seed), corpus \(escaped(options.dataPath)). "
-    page += "Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p><table>"
-    page += "<tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
-    for row in rows.dropFirst() { page += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
-    page += "</table><p>Train seconds cover training only; val_loss is the mean cross-entropy over \(options.validationBatches) seeded validation batches.</p>"
-    let logged = runs.filter { !$0.logs.isEmpty }
-    if !logged.isEmpty {
-        page += "<p>Logs: " + logged.map { "\($0.frontend): " + $0.logs.map { "<code>\(escaped($0))</code>" }.joined(separator: ", ") }.joined(separator: "; ") + "</p>"
-    }
+    page += "Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p>"
+    page += htmlTable(rows)
+    page += "<p>Train seconds cover training only; val_loss is the mean cross-entropy over \(options.validationBatches) seeded validation batches.</p>"
+    page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     for run in runs { page += "<h3>sample (\(run.frontend))</h3><pre>\(escaped(run.sample))</pre>" }
     return page + "</body></html>\n"

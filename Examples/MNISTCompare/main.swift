@@ -63,17 +63,12 @@ func table(_ runs: [Run]) -> [[String]] {
 
 func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     let rows = table(runs)
-    var page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>MNIST \(options.model.rawValue): core, Events, Structured</title>"
-    page += "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}th{background:#eee}</style></head><body>"
+    var page = htmlPageStart(title: "MNIST \(options.model.rawValue): core, Events, Structured")
     page += "<h1>MNIST \(options.model.rawValue): the raw core loop, Events and Structured</h1>"
-    page += "<p>\(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed). Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p><table>"
-    page += "<tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
-    for row in rows.dropFirst() { page += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
-    page += "</table><p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
-    let logged = runs.filter { !$0.logs.isEmpty }
-    if !logged.isEmpty {
-        page += "<p>Logs: " + logged.map { "\($0.frontend): " + $0.logs.map { "<code>\($0)</code>" }.joined(separator: ", ") }.joined(separator: "; ") + "</p>"
-    }
+    page += "<p>\(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed). Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p>"
+    page += htmlTable(rows)
+    page += "<p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
+    page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
     return page + "</body></html>\n"

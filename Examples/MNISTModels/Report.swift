@@ -120,3 +120,25 @@ public func runCommandLineProgram(_ name: String, usage: String, _ body: () thro
         exit(1)
     }
 }
+
+/// The start of a comparison report: the document head with its style, up to `<body>`.
+public func htmlPageStart(title: String) -> String {
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title>"
+        + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+        + "td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}th{background:#eee}pre{background:#f6f6f6;padding:8px}</style></head><body>"
+}
+
+/// `rows` as an HTML table, the first row as its header.
+public func htmlTable(_ rows: [[String]]) -> String {
+    "<table><tr>" + rows[0].map { "<th>\($0)</th>" }.joined() + "</tr>"
+        + rows.dropFirst().map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined() + "</table>"
+}
+
+/// A paragraph naming where each run's loggers wrote, or nothing when no run logged.
+public func htmlLogLocations(_ runs: [(frontend: String, logs: [String])]) -> String {
+    let logged = runs.filter { !$0.logs.isEmpty }
+    guard !logged.isEmpty else { return "" }
+    return "<p>Logs: " + logged.map { run in
+        "\(run.frontend): " + run.logs.map { "<code>\($0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;"))</code>" }.joined(separator: ", ")
+    }.joined(separator: "; ") + "</p>"
+}
