@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "Distributed", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EventsTests", dependencies: ["Events", "Metrics", "TensorCore", "TestSupport"], exclude: ["Interop"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "Distributed", "Metrics", "TensorCore", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Datasets", "TensorCore", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "CharLMTests", dependencies: ["CharLM", "Datasets", "TensorCore", "TestSupport"]),

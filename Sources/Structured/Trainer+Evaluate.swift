@@ -46,7 +46,7 @@ extension Trainer {
     }
 
     private func standalone<M: TrainingModule>(_ module: M, _ body: (TrainerContext) throws -> [String: Float]) throws -> [String: Float] {
-        let context = TrainerContext(trainer: self, results: LogResults())
+        let context = TrainerContext(trainer: self)
         context.module = module
         self.context = context
         self.module = module
@@ -71,7 +71,7 @@ extension Trainer {
             throw TrainerError.missingData("the \(stage == .test ? "test" : "validation") data has no batches")
         }
         let isTest = stage == .test
-        context.results = LogResults()
+        context.results = LoggedValues()
         module.eval()
         if isTest {
             dispatch(.testStart, { $0.onTestStart(trainer: self) }) { module.onTestStart() }
@@ -91,9 +91,9 @@ extension Trainer {
         }
         var values: [String: Float] = [:]
         if !context.isSanityCheck {
-            let epochValues = try context.results.epochValues(communicator: communicator)
+            let epochValues = try context.results.epochValues(over: communicator)
             try publishEpochValues(epochValues)
-            values = epochValues.all
+            values = epochValues.values
         }
         if isTest {
             dispatch(.testEnd, { $0.onTestEnd(trainer: self) }) { module.onTestEnd() }
@@ -127,7 +127,7 @@ extension Trainer {
                     module.onValidationBatchEnd(batch, batchIndex: index)
                 }
             }
-            context.stepValues = [:]
+            _ = context.results.takeStepValues()
         }
         engine.communicator = communicator
         engine.onError { [unowned self] _, error in

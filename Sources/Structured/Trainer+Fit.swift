@@ -25,8 +25,7 @@ extension Trainer {
         // A rank's evaluation shard may be empty (fewer examples than ranks); the data may not.
         if let unshardedValidation, unshardedValidation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
 
-        let results = LogResults()
-        let context = TrainerContext(trainer: self, results: results)
+        let context = TrainerContext(trainer: self)
         context.module = module
         self.context = context
         self.module = module
@@ -227,7 +226,7 @@ extension Trainer {
             self.dispatch(.trainStart, { $0.onTrainStart(trainer: self) }) { module.onTrainStart() }
         }
         engine.on(.epochStarted) { [unowned self] engine in
-            context.results = LogResults()
+            context.results = LoggedValues()
             module.train()
             self.dispatch(.trainEpochStart, { $0.onTrainEpochStart(trainer: self) }) { module.onTrainEpochStart() }
         }
@@ -246,7 +245,7 @@ extension Trainer {
             }
             // Monitoring callbacks run after the module's hook, once the epoch's values are known.
             try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
-            try self.publishEpochValues(try context.results.epochValues(communicator: self.communicator))
+            try self.publishEpochValues(try context.results.epochValues(over: self.communicator))
             try self.reduceOnPlateau(optimizer)
             for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
             for logger in self.activeLoggers { try logger.flush() }   // a killed run loses at most this epoch
@@ -300,11 +299,9 @@ extension Trainer {
 
     // MARK: Publishing logged values
 
+    /// Makes the step values logged so far visible to callbacks at once, as in Lightning.
     func updateCallbackMetrics(_ context: TrainerContext) {
-        for (key, value) in context.stepValues {
-            callbackMetrics[key] = value
-            if context.stepProgressBar.contains(key) { progressBarMetrics[key] = value }
-        }
+        publish(context.results.pendingStepValues)
     }
 
     /// The run's hyperparameters next to its final logged values, then each logger's end.
@@ -316,31 +313,34 @@ extension Trainer {
         }
     }
 
+    /// Publishes the step values logged since the last call; every `logEveryNSteps` steps they
+    /// also go to the loggers (rank 0), with the epoch.
     func publishStepValues(_ context: TrainerContext) throws {
-        guard !context.stepValues.isEmpty else { return }
-        updateCallbackMetrics(context)
-        if globalStep % logEveryNSteps == 0 || logEveryNSteps == 1, isGlobalZero {
-            var values = context.stepValues.filter { context.stepLogger.contains($0.key) }
-            if !values.isEmpty {
-                values["epoch"] = Float(currentEpoch)
-                loggedKeys.formUnion(values.keys)
-                for logger in activeLoggers { try logger.log(values, step: globalStep) }
-            }
+        let step = context.results.takeStepValues()
+        guard !step.values.isEmpty else { return }
+        publish(step)
+        if globalStep % logEveryNSteps == 0 {
+            try writeToLoggers(step)
         }
-        context.stepValues = [:]
     }
 
-    func publishEpochValues(_ epochValues: (all: [String: Float], progressBar: Set<String>, logger: Set<String>)) throws {
-        for (key, value) in epochValues.all {
-            callbackMetrics[key] = value
-            if epochValues.progressBar.contains(key) { progressBarMetrics[key] = value }
-        }
-        var logged = epochValues.all.filter { epochValues.logger.contains($0.key) }
-        if !logged.isEmpty, isGlobalZero {
-            logged["epoch"] = Float(currentEpoch)
-            loggedKeys.formUnion(logged.keys.filter { $0 != "epoch" })
-            for logger in activeLoggers { try logger.log(logged, step: globalStep) }
-        }
+    /// Publishes epoch values and writes the loggers' share (rank 0), with the epoch.
+    func publishEpochValues(_ epoch: LoggedValues.Snapshot) throws {
+        publish(epoch)
+        try writeToLoggers(epoch)
+    }
+
+    private func publish(_ snapshot: LoggedValues.Snapshot) {
+        callbackMetrics.merge(snapshot.values) { _, new in new }
+        progressBarMetrics.merge(snapshot.values.filter { snapshot.progressBar.contains($0.key) }) { _, new in new }
+    }
+
+    private func writeToLoggers(_ snapshot: LoggedValues.Snapshot) throws {
+        var values = snapshot.values.filter { snapshot.logger.contains($0.key) }
+        guard !values.isEmpty, isGlobalZero else { return }
+        loggedKeys.formUnion(values.keys)
+        values["epoch"] = Float(currentEpoch)
+        for logger in activeLoggers { try logger.log(values, step: globalStep) }
     }
 
     // MARK: Resuming

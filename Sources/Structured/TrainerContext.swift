@@ -7,12 +7,9 @@ import TensorCore
 final class TrainerContext: @unchecked Sendable {
     unowned let trainer: Trainer
     var hook: Hook = .fitStart
-    var results: LogResults
+    /// The current stage's logged values (its step values until the next logger write).
+    var results = LoggedValues()
     var batchSize = 1
-    /// Values logged per step since the last logger write.
-    var stepValues: [String: Float] = [:]
-    var stepProgressBar = Set<String>()
-    var stepLogger = Set<String>()
     var isSanityCheck = false
     /// Set for manual optimization.
     var optimizer: (any Optimizer)?
@@ -22,9 +19,8 @@ final class TrainerContext: @unchecked Sendable {
     var sanityMetrics: [any Metric] = []
     var module: (any Module)?
 
-    init(trainer: Trainer, results: LogResults) {
+    init(trainer: Trainer) {
         self.trainer = trainer
-        self.results = results
     }
 
     @TaskLocal static var current: TrainerContext?

@@ -54,13 +54,12 @@ extension TrainingModule {
             if let metric { context.sanityMetrics.append(metric) }
             return
         }
-        let template = LogResults.Entry(onStep: step, onEpoch: epoch, reduction: reduction, progressBar: progressBar, logger: logger, sync: sync)
-        context.results.record(name, value: value, metric: metric, entry: template, batchSize: batchSize ?? context.batchSize)
-        if step, let value {
-            let key = epoch ? "\(name)_step" : name
-            context.stepValues[key] = value
-            if progressBar { context.stepProgressBar.insert(key) }
-            if logger { context.stepLogger.insert(key) }
+        let options = LoggedValues.Options(onStep: step, onEpoch: epoch, reduction: reduction, progressBar: progressBar,
+                                           logger: logger, synchronized: sync)
+        if let value {
+            context.results.log(name, value, options: options, batchSize: batchSize ?? context.batchSize)
+        } else if let metric {
+            context.results.log(name, metric: metric, progressBar: progressBar, logger: logger)
         }
     }
 }

@@ -1,0 +1,156 @@
+import Metrics
+import TensorCore
+
+/// Values logged by name during an epoch (from a step function, a handler or a Structured hook),
+/// combined when the epoch ends: weighted mean, sum, max or min, reduced across processes when
+/// asked, and metric objects computed over every rank and reset.
+///
+/// The Structured frontend's `log` writes into one of these; Events users attach one to an
+/// engine, and each epoch's values land in ``EngineState/metrics``.
+///
+/// ```swift
+/// let logged = LoggedValues()
+/// let trainer = lossTrainer(model: model, optimizer: optimizer) { (batch: LabeledBatch) in
+///     let loss = crossEntropy(logits: model(batch.inputs), labels: batch.labels)
+///     logged.log("train_loss", loss.scalar, batchSize: batch.count)
+///     return (loss, batch.count)
+/// }
+/// logged.attach(to: trainer)
+/// trainer.on(.epochCompleted) { print($0.state.metrics["train_loss"]!) }
+/// ```
+public final class LoggedValues {
+    /// How one name is logged.
+    public struct Options: Sendable {
+        /// Whether each call's value is kept as a step value (``takeStepValues()``).
+        public var onStep: Bool
+        /// Whether the calls combine into an epoch value (``epochValues(over:)``).
+        public var onEpoch: Bool
+        /// How the epoch value combines the calls.
+        public var reduction: LogReduction
+        /// Whether the value is marked for a progress bar.
+        public var progressBar: Bool
+        /// Whether the value is marked for the loggers.
+        public var logger: Bool
+        /// Whether the epoch value is reduced across processes.
+        public var synchronized: Bool
+
+        /// Options with these settings; the defaults log an epoch mean for the loggers only.
+        public init(onStep: Bool = false, onEpoch: Bool = true, reduction: LogReduction = .mean, progressBar: Bool = false,
+                    logger: Bool = true, synchronized: Bool = false) {
+            (self.onStep, self.onEpoch, self.reduction) = (onStep, onEpoch, reduction)
+            (self.progressBar, self.logger, self.synchronized) = (progressBar, logger, synchronized)
+        }
+    }
+
+    /// Values and where they go: the progress bar, the loggers, or both.
+    public struct Snapshot: Sendable, Equatable {
+        /// The values by key.
+        public var values: [String: Float] = [:]
+        /// The keys marked for a progress bar.
+        public var progressBar: Set<String> = []
+        /// The keys marked for the loggers.
+        public var logger: Set<String> = []
+
+        mutating func insert(_ key: String, _ value: Float, options: Options) {
+            values[key] = value
+            if options.progressBar { progressBar.insert(key) }
+            if options.logger { logger.insert(key) }
+        }
+    }
+
+    private struct Entry {
+        var options: Options
+        var total = 0.0, weight = 0.0, extreme: Double?
+        var metric: (any Metric)?
+    }
+    private var entries: [String: Entry] = [:]
+    private var order: [String] = []
+    private var step = Snapshot()
+
+    /// No values yet.
+    public init() {}
+
+    /// Records `value` under `name`. A name logged both per step and per epoch gives two keys,
+    /// `name_step` and `name_epoch` (Lightning's rule); the mean weighs each call by `batchSize`.
+    /// A name keeps the options of its first call in an epoch.
+    public func log(_ name: String, _ value: Float, options: Options = Options(), batchSize: Int = 1) {
+        var entry = entries[name] ?? register(name, options)
+        let v = Double(value)
+        switch entry.options.reduction {
+        case .mean: (entry.total, entry.weight) = (entry.total + v * Double(batchSize), entry.weight + Double(batchSize))
+        case .sum: (entry.total, entry.weight) = (entry.total + v, 1)
+        case .max: (entry.extreme, entry.weight) = (Swift.max(entry.extreme ?? -.infinity, v), 1)
+        case .min: (entry.extreme, entry.weight) = (Swift.min(entry.extreme ?? .infinity, v), 1)
+        }
+        entries[name] = entry
+        if entry.options.onStep {
+            step.insert(entry.options.onEpoch ? "\(name)_step" : name, value, options: entry.options)
+        }
+    }
+
+    /// Records a metric object under `name`: at the end of the epoch it is computed over every
+    /// rank and reset (the caller updates it).
+    public func log(_ name: String, metric: any Metric, progressBar: Bool = false, logger: Bool = true) {
+        var entry = entries[name] ?? register(name, Options(progressBar: progressBar, logger: logger))
+        entry.metric = metric
+        entries[name] = entry
+    }
+
+    private func register(_ name: String, _ options: Options) -> Entry {
+        order.append(name)
+        return Entry(options: options)
+    }
+
+    /// The step values logged since the last call, which clears them.
+    public func takeStepValues() -> Snapshot {
+        defer { step = Snapshot() }
+        return step
+    }
+
+    /// The step values logged since the last ``takeStepValues()``, left in place.
+    public var pendingStepValues: Snapshot { step }
+
+    /// The epoch values (`name`, or `name_epoch` for names also logged per step), reduced across
+    /// the processes of `communicator` where asked. Logged metric objects are computed and reset.
+    /// - Throws: what a metric's computation or the communicator throws.
+    public func epochValues(over communicator: any Communicator) throws -> Snapshot {
+        var snapshot = Snapshot()
+        for name in order {
+            guard let entry = entries[name], entry.options.onEpoch else { continue }
+            let key = entry.options.onStep ? "\(name)_epoch" : name
+            snapshot.insert(key, try epochValue(entry, communicator: communicator), options: entry.options)
+        }
+        return snapshot
+    }
+
+    private func epochValue(_ entry: Entry, communicator: any Communicator) throws -> Float {
+        if let metric = entry.metric {
+            defer { metric.reset() }
+            return try (communicator.worldSize > 1 ? metric.compute(over: communicator) : metric.compute()).scalar
+        }
+        let reduction = entry.options.reduction
+        var pair: [Double] = reduction == .mean || reduction == .sum ? [entry.total, entry.weight] : [entry.extreme ?? .nan, 1]
+        if entry.options.synchronized {
+            let operation: ReductionOperation = reduction == .max ? .max : reduction == .min ? .min : .sum
+            try communicator.allReduce(&pair, operation: operation)
+        }
+        return Float(reduction == .mean ? pair[0] / pair[1] : pair[0])
+    }
+
+    /// Forgets every name and value: the start of a new epoch or stage.
+    public func reset() {
+        entries = [:]
+        order = []
+        step = Snapshot()
+    }
+
+    /// Resets at the start of every epoch of `engine` and, at its end, writes the epoch values
+    /// into `engine.state.metrics` (reduced over the engine's communicator).
+    @discardableResult
+    public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
+        [engine.on(.epochStarted) { _ in self.reset() },
+         engine.on(.epochCompleted) { engine in
+             engine.state.metrics.merge(try self.epochValues(over: engine.communicator).values) { _, new in new }
+         }]
+    }
+}
