@@ -351,8 +351,7 @@ extension Trainer {
         switch point {
         case .path(let given): path = given
         case .last:
-            let candidates = checkpointCallbacks.flatMap { $0.lastCheckpointCandidates() }
-            guard let newest = candidates.max(by: { modificationDate($0) < modificationDate($1) }) else {
+            guard let newest = CheckpointFiles.newestLastFile(in: checkpointCallbacks.map(\.directory)) else {
                 throw TrainerError.noCheckpoint("resumeFrom: .last found no last*.ckpt; set CheckpointCallback(saveLast: true)")
             }
             path = newest
@@ -374,9 +373,5 @@ extension Trainer {
         if let plateau, let state = progress?.plateau { plateau.restore(state) }
         try module.onLoadCheckpoint(checkpoint.extra)
         try dispatch(.loadCheckpoint, { try $0.onLoadCheckpoint(trainer: self, entries: checkpoint.extra) })
-    }
-
-    private func modificationDate(_ path: String) -> Date {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
     }
 }

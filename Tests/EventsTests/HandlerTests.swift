@@ -35,6 +35,25 @@ import TestSupport
         #expect(best.bestCheckpoint == "\(folder)/best_epoch=4_step=4_accuracy=0.9500.ckpt")
     }
 
+    @Test func checkpointNamesFollowATemplateAndTheBestIsFoundAfterARestart() throws {
+        let folder = try makeTemporaryFolder()
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3))
+        let optimizer = SGD(for: model, learningRate: 0.1)
+        let trainer = supervisedTrainer(model: model, optimizer: optimizer)
+        let scores: [Float] = [0.5, 0.9, 0.7]
+        let best = ModelCheckpoint(directory: folder, prefix: "best", keep: 2, scoreName: "accuracy", filename: "{epoch}-{accuracy:.2f}") {
+            scores[trainer.state.epoch - 1]
+        }
+        best.attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+        try trainer.run(DataLoader(syntheticData(count: 8), batchSize: 8), maxEpochs: 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["epoch=2-accuracy=0.90.ckpt", "epoch=3-accuracy=0.70.ckpt"])
+        // A new process knows no files; the scores stored inside them still say which is best.
+        let restarted = ModelCheckpoint(directory: folder, prefix: "best", keep: 2, scoreName: "accuracy") { 0 }
+        #expect(restarted.bestCheckpoint == nil)
+        #expect(restarted.bestCheckpointOnDisk() == "\(folder)/epoch=2-accuracy=0.90.ckpt")
+        #expect(CheckpointFiles.name(from: "run-{step}-{loss:.1f}-{missing}", epoch: 0, step: 7, values: ["loss": 0.25]) == "run-step=7-loss=0.2-missing=nan")
+    }
+
     @Test func earlyStoppingTerminatesAfterPatience() throws {
         let trainer = Engine<Int, Int> { _, batch in batch }
         let validation: [Float] = [0.5, 0.4, 0.45, 0.41, 0.40, 0.3]   // best 0.4 at epoch 2; no real improvement after

@@ -24,20 +24,25 @@ public final class ModelCheckpoint {
     public let scoreName: String?
     /// Which way the score improves (default: larger is better).
     public let mode: MonitorMode
+    /// A file name template (``CheckpointFiles/name(from:epoch:step:values:)``: `{epoch}`,
+    /// `{step}`, the score by its name); nil names files `prefix_epoch=…_step=…_score=…`.
+    public let filename: String?
     private let score: (() throws -> Float)?
     private var files: CheckpointFiles
 
     /// - Parameters:
     ///   - keep: how many files to keep: the newest ones, or with a score the best ones.
     ///   - score: the value to rank by (read when saving); nil keeps the newest.
+    ///   - filename: a template such as `"{epoch}-{accuracy:.4f}"` (Lightning's names); nil uses `prefix`.
     public init(directory: String, prefix: String = "checkpoint", keep: Int = 1, scoreName: String? = nil,
-                mode: MonitorMode = .max, score: (() throws -> Float)? = nil) {
+                mode: MonitorMode = .max, filename: String? = nil, score: (() throws -> Float)? = nil) {
         precondition(keep >= 1, "ModelCheckpoint: keep must be at least 1, got \(keep)")
         self.directory = directory
         self.prefix = prefix
         self.keep = keep
         self.scoreName = scoreName
         self.mode = mode
+        self.filename = filename
         self.score = score
         files = CheckpointFiles(retention: score == nil ? .newest(keep) : .best(keep, mode: mode))
     }
@@ -64,6 +69,13 @@ public final class ModelCheckpoint {
         }
     }
 
+    /// The best file on disk by the scores recorded inside the files this handler's prefix
+    /// wrote: after a restart, when ``bestCheckpoint`` knows nothing yet, this finds what to
+    /// resume from or deploy.
+    public func bestCheckpointOnDisk() -> String? {
+        CheckpointFiles.bestFile(in: directory, key: bookkeepingKey, mode: mode)
+    }
+
     /// ``attach(to:at:model:optimizer:scheduler:trainer:)`` where the engine is the trainer.
     @discardableResult
     public func attach<B, O>(to trainer: Engine<B, O>, at trigger: Trigger, model: any Module, optimizer: any Optimizer,
@@ -82,6 +94,7 @@ public final class ModelCheckpoint {
         let value = try score?()
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
+        if let filename { name = CheckpointFiles.name(from: filename, epoch: epoch, step: step, values: value.map { [scoreName ?? "score": $0] } ?? [:]) }
         let path = "\(directory)/\(name).ckpt"
         try createFolder(directory, purpose: "checkpoint folder")
         try files.add(path, score: value) { bookkeeping in

@@ -115,22 +115,7 @@ public final class CheckpointCallback: Callback {
 
     /// `filename` with its placeholders filled in.
     func render(_ trainer: Trainer) -> String {
-        var result = "", index = filename.startIndex
-        while let open = filename[index...].firstIndex(of: "{"), let close = filename[open...].firstIndex(of: "}") {
-            result += filename[index..<open]
-            let field = filename[filename.index(after: open)..<close]
-            let parts = field.split(separator: ":", maxSplits: 1)
-            let name = String(parts[0])
-            switch name {
-            case "epoch": result += "epoch=\(trainer.currentEpoch)"
-            case "step": result += "step=\(trainer.globalStep)"
-            default:
-                let value = trainer.callbackMetrics[name] ?? .nan
-                result += "\(name)=" + (parts.count > 1 ? String(format: "%" + parts[1], value) : "\(value)")
-            }
-            index = filename.index(after: close)
-        }
-        return result + filename[index...]
+        CheckpointFiles.name(from: filename, epoch: trainer.currentEpoch, step: trainer.globalStep, values: trainer.callbackMetrics)
     }
 
     /// Adds the kept files to every checkpoint, so `saveTopK` holds after a resume.
@@ -148,24 +133,10 @@ public final class CheckpointCallback: Callback {
     /// Where this callback's bookkeeping lives in a checkpoint (one key per callback).
     private var bookkeepingKey: String { "checkpoint_callback.\(directory)/\(filename)" }
 
-    func lastCheckpointCandidates() -> [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return files.filter { $0.hasPrefix("last") && $0.hasSuffix(".ckpt") }.map { "\(directory)/\($0)" }
-    }
-
     /// The best file: the one this callback knows, else the best score recorded in the files.
     func bestCheckpointOnDisk() -> String? {
         if let bestModelPath, FileManager.default.fileExists(atPath: bestModelPath) { return bestModelPath }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".ckpt") && !$0.hasPrefix("last") }
-        // Each file's own bookkeeping lists it with its score.
-        let scored = files.compactMap { name -> (String, Float)? in
-            let path = "\(directory)/\(name)"
-            guard let checkpoint = try? TrainingCheckpoint(contentsOf: path),
-                  let bookkeeping = try? checkpoint.extra.component(CheckpointFiles.Bookkeeping.self, under: bookkeepingKey),
-                  let score = bookkeeping.files.first(where: { $0.path == path })?.score else { return nil }
-            return (path, score)
-        }
-        return scored.max { mode.isImprovement($1.1, over: $0.1) }?.0
+        return CheckpointFiles.bestFile(in: directory, key: bookkeepingKey, mode: mode)
     }
 }
 
