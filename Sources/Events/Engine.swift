@@ -101,6 +101,9 @@ public final class Engine<Batch, Output> {
     /// Stops the run after the current iteration.
     public func terminate() { terminateRequested = true }
 
+    /// Whether ``terminate()`` was called in this run: handlers of the last iteration see it.
+    public var isTerminating: Bool { terminateRequested }
+
     /// Ends the current epoch after the current iteration; the run goes on with the next epoch.
     public func terminateEpoch() { terminateEpochRequested = true }
 

@@ -231,18 +231,12 @@ extension Trainer {
             self.dispatch(.trainEpochStart, { $0.onTrainEpochStart(trainer: self) }) { module.onTrainEpochStart() }
         }
         if let validation {
-            // Validation inside the epoch, every n batches or at a fraction of the epoch.
-            engine.on(.iterationCompleted) { [unowned self] engine in
-                if self.validationDueWithinEpoch(engine.state) { try self.validateWithinFit(module, validation, context: context) }
+            // Validation inside and at the end of epochs, by Events' schedule.
+            EvaluationSchedule(interval: validationInterval, everyEpochs: checkValidationEveryEpochs).attach(to: engine) { [unowned self] _ in
+                try self.validateWithinFit(module, validation, context: context)
             }
         }
         engine.on(.epochCompleted) { [unowned self] engine in
-            if let validation, !self.shouldStop || engine.state.iterationInEpoch == engine.state.epochLength {
-                let epochDue = self.checkValidationEveryEpochs.map { (self.currentEpoch + 1) % $0 == 0 } ?? false
-                var endOfEpochDue = epochDue
-                if case .everyBatches(let n) = self.validationInterval { endOfEpochDue = engine.state.iteration % n == 0 || epochDue }
-                if endOfEpochDue { try self.validateWithinFit(module, validation, context: context) }
-            }
             // Monitoring callbacks run after the module's hook, once the epoch's values are known.
             try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
             try self.publishEpochValues(try context.results.epochValues(over: self.communicator))
@@ -258,18 +252,6 @@ extension Trainer {
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             for logger in self.activeLoggers { try? logger.finish(succeeded: false) }
             return false
-        }
-    }
-
-    /// Whether validation is due after this batch (within the epoch, not at its end).
-    private func validationDueWithinEpoch<B, O>(_ state: EngineState<B, O>) -> Bool {
-        let length = state.epochLength, done = state.iterationInEpoch
-        guard done < length, !shouldStop else { return false }
-        switch validationInterval {
-        case .everyBatches(let n): return state.iteration % n == 0
-        case .fraction(let f):
-            let every = Swift.max(1, Int((Double(length) * f).rounded(.down)))
-            return f < 1 && done % every == 0
         }
     }
 

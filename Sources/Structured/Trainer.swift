@@ -4,29 +4,6 @@ import Foundation
 import Metrics
 import TensorCore
 
-/// How many batches of a stage to run: all, a count, or a fraction of the data.
-public enum BatchLimit: Sendable, Equatable {
-    case all
-    case count(Int)
-    case fraction(Double)
-
-    func batches(of available: Int) -> Int {
-        switch self {
-        case .all: available
-        case .count(let n): Swift.min(n, available)
-        case .fraction(let f): Swift.min(available, Swift.max(1, Int((Double(available) * f).rounded(.down))))
-        }
-    }
-}
-
-/// When validation runs within training.
-public enum ValidationInterval: Sendable, Equatable {
-    /// After this fraction of each training epoch (1.0: at the end of the epoch; 0.25: four times).
-    case fraction(Double)
-    /// Every `n` training batches.
-    case everyBatches(Int)
-}
-
 /// How the Trainer uses processes.
 public enum Strategy: Sendable {
     /// One process.
