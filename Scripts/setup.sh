@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries the package links against, when any is missing:
 # OpenBLAS (matrix products), OpenMPI (distributed training), zlib (reading .gz data), and
-# Python's venv for the interop tests' tools (Scripts/setup-venv.sh).
+# Python's venv for the interop tests' tools (Scripts/setup-venv.sh), and curl.
 # Safe to run repeatedly; uses sudo only when not root.
 set -euo pipefail
 
-packages=(libopenblas-dev libopenmpi-dev openmpi-bin zlib1g-dev pkg-config python3 python3-venv)
+# Extra packages for a caller's own needs (the test script adds chromium) come as arguments.
+packages=(libopenblas-dev libopenmpi-dev openmpi-bin zlib1g-dev pkg-config python3 python3-venv curl "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-Scripts/setup.sh
+# chromium: the TensorBoard screenshot check (Tests/UI) uses it headless.
+Scripts/setup.sh chromium
 echo "== interop venv (TensorBoard, onnx, onnxruntime, MLflow from PyPI, outside the checkout)"
 SWIFTTRAIN_VENV="$(Scripts/setup-venv.sh)"
 export SWIFTTRAIN_VENV
@@ -37,6 +38,9 @@ if [ "$mpi_status" -ne 0 ]; then
     echo "MPI tests failed (exit $mpi_status)"
     exit "$mpi_status"
 fi
+
+echo "== TensorBoard in a browser (Tests/UI: a real server, headless Chromium screenshots)"
+Tests/UI/tensorboard-screenshot.sh "$SWIFTTRAIN_VENV" .build/ui
 
 echo "== kernel-sensitive suites at each lower instruction set (SWIFTTRAIN_ISA)"
 for isa in baseline avx2; do

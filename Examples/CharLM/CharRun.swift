@@ -44,10 +44,11 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
     let windows = TokenWindowDataset(tokens: corpus.training, context: options.configuration.context,
                                      windows: options.steps * options.batchSize, seed: options.seed)
     let name = "char-lm-\(options.model.rawValue)-\(options.frontend.rawValue)"
+    let version = nextLogVersion(root: options.logDirectory, name: name)   // one folder for the run's CSV and event files
     let loggers: [any MetricsLogger] = try options.loggers.map {
         switch $0 {
-        case .csv: try CSVLogger(root: options.logDirectory, name: name)
-        case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name)
+        case .csv: try CSVLogger(root: options.logDirectory, name: name, version: version)
+        case .tensorboard: try TensorBoardLogger(root: options.logDirectory, name: name, version: version)
         case .mlflow: try MLflowLogger(experiment: "swifttrain-char-lm", runName: name, artifacts: [options.onnxPath].compactMap { $0 }).started()
         }
     }
@@ -82,7 +83,7 @@ public func runCharLM(_ options: CharOptions, announce: (String) -> Void = { _ i
         try logger.finish(succeeded: true)
     }
     return CharRunResult(record: record, sample: corpus.vocabulary.decode(sample), lossCurve: setup.curve.points,
-                         logLocations: loggers.map(\.location))
+                         logLocations: loggers.map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
 }
 
 /// The mean cross-entropy over `validationBatches` seeded batches of validation windows.

@@ -82,6 +82,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         trainSeconds: seconds, samplesPerSecond: samples / seconds,
         testAccuracy: Double(evaluator.state.metrics["accuracy"]!), peakResidentMegabytes: peakResidentMegabytes(),
         finalLoss: Double(trainer.state.output ?? .nan), weightsCRC32: weightsChecksum(model), worldSize: world)
-    result.logLocations = loggers.map(\.location)
+    result.logLocations = loggers.map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }   // CSV and TensorBoard share one
     return result
 }

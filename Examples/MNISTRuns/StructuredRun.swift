@@ -103,6 +103,6 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
         finalLoss: Double(metrics["train_loss"] ?? .nan), weightsCRC32: weightsChecksum(classifier.network), worldSize: world))
     result.lossCurve = observer.lossCurve
     result.accuracyCurve = observer.accuracyCurve
-    result.logLocations = (trainer.loggers ?? []).map(\.location)
+    result.logLocations = (trainer.loggers ?? []).map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     return result
 }

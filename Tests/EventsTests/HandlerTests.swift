@@ -152,6 +152,14 @@ import TestSupport
         // The next run's logger takes the next version.
         let second = try CSVLogger(root: root, name: "mnist")
         #expect(first.directory == "\(root)/mnist/version_0" && second.directory == "\(root)/mnist/version_1")
+        // One run's CSV and TensorBoard loggers share the version they are given.
+        let version = nextLogVersion(root: root, name: "mnist")
+        let csv2 = try CSVLogger(root: root, name: "mnist", version: version), board = try TensorBoardLogger(root: root, name: "mnist", version: version)
+        try csv2.log(["loss": 1], step: 1)
+        try board.log(["loss": 1], step: 1)
+        try board.finish(succeeded: true)
+        #expect(version == 1 && csv2.directory == "\(root)/mnist/version_1" && board.directory == csv2.directory)
+        #expect(nextLogVersion(root: root, name: "mnist") == 2)
     }
 
     @Test func metricUsages() throws {

@@ -116,6 +116,19 @@ public final class CSVLogger: MetricsLogger {
     }
 }
 
+/// The first unused `version_N` number under `root/name`: give it as `version` to every file
+/// logger of one run (CSV and TensorBoard), so that the run's metrics and event file share one
+/// folder instead of taking a number each.
+///
+/// ```swift
+/// let version = nextLogVersion(root: "runs", name: "cnn")
+/// let loggers: [any MetricsLogger] = [try CSVLogger(root: "runs", name: "cnn", version: version),
+///                                     try TensorBoardLogger(root: "runs", name: "cnn", version: version)]
+/// ```
+public func nextLogVersion(root: String, name: String) -> Int {
+    nextLogVersion(in: "\(root)/\(name)")
+}
+
 /// The first unused `version_N` number in `parent` (Lightning's rule for a new run's folder).
 func nextLogVersion(in parent: String) -> Int {
     let existing = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
