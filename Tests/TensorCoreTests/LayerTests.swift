@@ -70,12 +70,15 @@ import TestSupport
     }
 
     /// Single-channel inputs that need no gradient take the direct path; the same inputs needing a
-    /// gradient take im2col + GEMM. Both must agree, output and parameter gradients.
-    @Test(arguments: [(28, 28), (13, 19)])
-    func directFirstLayerConvolutionMatchesIm2col(_ size: (height: Int, width: Int)) {
+    /// gradient take im2col + GEMM. Both must agree, output and parameter gradients. The cases
+    /// cover the register-tiled kernels (5x5 and 3x3 weight gradients, a last block of fewer than
+    /// four channels, rows of full and partial 16-column chunks) and the plain loop (7x7).
+    @Test(arguments: [(28, 28, 5, 4), (13, 19, 5, 6), (12, 40, 3, 10), (20, 20, 7, 5)])
+    func directFirstLayerConvolutionMatchesIm2col(_ size: (height: Int, width: Int, kernel: Int, channels: Int)) {
+        let k = size.kernel
         let x = Tensor(randomNormal: [3, 1, size.height, size.width], seed: 31)
-        let weight = Tensor(randomNormal: [4, 1, 5, 5], seed: 32), bias = Tensor(randomNormal: [4], seed: 33)
-        let upstream = Tensor(randomNormal: [3, 4, size.height - 4, size.width - 4], seed: 34)
+        let weight = Tensor(randomNormal: [size.channels, 1, k, k], seed: 32), bias = Tensor(randomNormal: [size.channels], seed: 33)
+        let upstream = Tensor(randomNormal: [3, size.channels, size.height - k + 1, size.width - k + 1], seed: 34)
         func run(inputNeedsGradient: Bool) -> (Tensor, Tensor, Tensor) {
             let w = Tensor(weight.scalars, shape: weight.shape), b = Tensor(bias.scalars, shape: bias.shape)
             let input = Tensor(x.scalars, shape: x.shape)
