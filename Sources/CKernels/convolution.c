@@ -156,12 +156,12 @@ typedef float lanes16 __attribute__((ext_vector_type(16)));
                     const float *rows[KH], *gradient_at = gradient_row + ow0;                                   \
                     for (int i = 0; i < KH; i++) rows[i] = image + (long)(oh + i) * width + ow0;                \
                     if (valid < CHUNK) {                                                                        \
-                        memset(padded_rows, 0, sizeof(padded_rows));                                            \
-                        memset(padded_gradient, 0, sizeof(padded_gradient));                                    \
-                        memcpy(padded_gradient, gradient_at, sizeof(float) * valid);                            \
+                        /* Fixed-length selects, not memcpy calls: the tail is a few values. */                 \
+                        for (int l = 0; l < CHUNK; l++) padded_gradient[l] = l < valid ? gradient_at[l] : 0.0f; \
                         gradient_at = padded_gradient;                                                          \
                         for (int i = 0; i < KH; i++) {                                                          \
-                            memcpy(padded_rows[i], rows[i], sizeof(float) * (valid + KW - 1));                  \
+                            for (int t = 0; t < CHUNK + KW; t++)                                                \
+                                padded_rows[i][t] = t < valid + KW - 1 ? rows[i][t] : 0.0f;                     \
                             rows[i] = padded_rows[i];                                                           \
                         }                                                                                       \
                     }                                                                                           \

@@ -95,6 +95,50 @@ import TestSupport
         assertClose(direct.2, unrolled.2, relative: 1e-5, absolute: 1e-4)
     }
 
+    /// Few channels and whole 16-value vectors of output positions take the register-tiled
+    /// products (CKernels) instead of BLAS: output and all three gradients against naive loops,
+    /// with tiles cut at the edges (5 channels, 27 taps), padding, stride, and MNIST's conv2.
+    @Test(arguments: [([3, 4, 10, 10], [5, 4, 3, 3], 1, 0), ([2, 3, 8, 8], [6, 3, 3, 3], 1, 1),
+                      ([2, 3, 17, 17], [4, 3, 3, 3], 2, 0), ([2, 10, 12, 12], [20, 10, 5, 5], 1, 0)])
+    func blockConvolutionMatchesNaiveLoops(_ shapes: (input: [Int], weight: [Int], stride: Int, padding: Int)) {
+        let x = Tensor(randomNormal: shapes.input, seed: 41), w = Tensor(randomNormal: shapes.weight, seed: 42)
+        let b = Tensor(randomNormal: [shapes.weight[0]], seed: 43)
+        for t in [x, w, b] { t.requiresGradient = true }
+        let y = conv2D(x, weight: w, bias: b, stride: shapes.stride, padding: shapes.padding)
+        let upstream = Tensor(randomNormal: y.shape, seed: 44)
+        y.backward(upstream)
+        let reference = naiveConvolution(x.scalars, shapes.input, w.scalars, shapes.weight, b.scalars, upstream.scalars,
+                                         stride: shapes.stride, padding: shapes.padding)
+        assertClose(y, Tensor(reference.output, shape: y.shape), relative: 1e-4, absolute: 1e-4)
+        assertClose(x.gradient!, Tensor(reference.input, shape: x.shape), relative: 1e-4, absolute: 1e-4)
+        assertClose(w.gradient!, Tensor(reference.weight, shape: w.shape), relative: 1e-4, absolute: 1e-3)
+        assertClose(b.gradient!, Tensor(reference.bias, shape: b.shape), relative: 1e-4, absolute: 1e-3)
+    }
+
+    /// Cross-correlation and its three gradients as plain loops, in Double.
+    func naiveConvolution(_ x: [Float], _ xs: [Int], _ w: [Float], _ ws: [Int], _ b: [Float], _ g: [Float], stride: Int, padding: Int)
+        -> (output: [Float], input: [Float], weight: [Float], bias: [Float]) {
+        let (n, c, h, wd, o, k) = (xs[0], xs[1], xs[2], xs[3], ws[0], ws[2])
+        let oh = (h + 2 * padding - k) / stride + 1, ow = (wd + 2 * padding - k) / stride + 1
+        var output = [Double](repeating: 0, count: n * o * oh * ow), dx = [Double](repeating: 0, count: x.count)
+        var dw = [Double](repeating: 0, count: w.count), db = [Double](repeating: 0, count: o)
+        for s in 0..<n { for q in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            let at = ((s * o + q) * oh + i) * ow + j
+            var sum = Double(b[q])
+            db[q] += Double(g[at])
+            for ch in 0..<c { for u in 0..<k { for v in 0..<k {
+                let y = i * stride - padding + u, z = j * stride - padding + v
+                guard y >= 0, y < h, z >= 0, z < wd else { continue }
+                let xi = ((s * c + ch) * h + y) * wd + z, wi = ((q * c + ch) * k + u) * k + v
+                sum += Double(x[xi]) * Double(w[wi])
+                dx[xi] += Double(g[at]) * Double(w[wi])
+                dw[wi] += Double(g[at]) * Double(x[xi])
+            } } }
+            output[at] = sum
+        } } } }
+        return (output.map(Float.init), dx.map(Float.init), dw.map(Float.init), db.map(Float.init))
+    }
+
     @Test func softmaxMatchesPyTorch() {
         check("softmax", leaves: ["x"]) { softmax($0[0], alongAxis: 1) }
     }

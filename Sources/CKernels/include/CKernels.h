@@ -33,6 +33,38 @@ void swifttrain_conv1_forward(const float *image, const float *weight, const flo
 void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width);
 
+/// The sizes of one convolution window sweep over [batch, channels, height, width] inputs.
+struct swifttrain_window {
+    int batch, channels, height, width, kernel_height, kernel_width, stride, padding, output_height, output_width;
+};
+
+/// Row `row` (channel, kernel tap) of the channel-major im2col matrix of `input`, written into
+/// `output` ([channels*kh*kw][batch*positions]); zero in the padding.
+void swifttrain_im2col_row(const float *input, float *output, int row, const struct swifttrain_window *window);
+
+/// Sample `sample` of col2im: every value of the channel-major im2col matrix `columns` added back
+/// into the position of `output` ([batch, channels, height, width]) its tap read.
+void swifttrain_col2im_sample(const float *columns, float *output, int sample, const struct swifttrain_window *window);
+
+/// The forward product of a convolution with few channels on its im2col matrix `columns`
+/// ([taps][column_count], columns ordered by sample then position) for the sample whose columns
+/// start at `first_column`: output[o][p] = bias[o] + sum_k weight[o][k] * columns[k][first_column + p],
+/// written as that sample's [out_channels][positions] planes. `positions` is a multiple of 16;
+/// `bias` may be NULL.
+void swifttrain_convolution_block_forward(const float *weight, const float *columns, long column_count, long first_column,
+                                          const float *bias, float *output, int out_channels, int taps, int positions);
+
+/// The input-gradient product for one sample: gradient_columns[k][first_column + p] =
+/// sum_o weight[o][k] * gradient[o][p], from the sample's upstream [out_channels][positions].
+void swifttrain_convolution_block_input_gradient(const float *weight, const float *gradient, float *gradient_columns,
+                                                 long column_count, long first_column, int out_channels, int taps, int positions);
+
+/// The weight gradient of output rows first_row..first_row+3 and taps first_tap..first_tap+3 (those
+/// that exist): sum over samples and positions of gradient[n][o][p] * columns[k][n*positions + p],
+/// in a fixed order.
+void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient,
+                                                  int batch, int out_channels, int taps, int positions, int first_row, int first_tap);
+
 /// e^x of n elements (|relative error| about 2e-7; inputs clamped to [-87, 88]).
 void swifttrain_exp(const float *x, float *y, ptrdiff_t n);
 /// erf of n elements (absolute error below 2e-7).

@@ -42,34 +42,11 @@ extension Kernels {
         let columns = g.batch * g.positions
         let result = Tensor(uninitializedShape: [g.windowLength, columns])
         let output = result.storage.base
+        var window = g.cWindow
         x.withElements { elements in
             let input = elements.baseAddress!
             Parallel.forEachChunk(count: g.windowLength, minimumChunk: max(1, Parallel.minimumElementsPerTask / max(columns, 1))) { rows in
-                for row in rows {
-                    let c = row / (g.kernelHeight * g.kernelWidth)
-                    let kh = (row / g.kernelWidth) % g.kernelHeight, kw = row % g.kernelWidth
-                    for n in 0..<g.batch {
-                        let plane = input + (n * g.channels + c) * g.height * g.width
-                        var destination = output + row * columns + n * g.positions
-                        for oh in 0..<g.outputHeight {
-                            let ih = oh * g.stride - g.padding + kh
-                            let left = kw - g.padding
-                            if ih < 0 || ih >= g.height {
-                                destination.update(repeating: 0, count: g.outputWidth)
-                            } else if g.padding == 0 && g.stride == 1 {
-                                let source = plane + ih * g.width + left
-                                for ow in 0..<g.outputWidth { destination[ow] = source[ow] }
-                            } else {
-                                let line = plane + ih * g.width
-                                for ow in 0..<g.outputWidth {
-                                    let iw = ow * g.stride + left
-                                    destination[ow] = iw >= 0 && iw < g.width ? line[iw] : 0
-                                }
-                            }
-                            destination += g.outputWidth
-                        }
-                    }
-                }
+                for row in rows { swifttrain_im2col_row(input, output, Int32(row), &window) }
             }
         }
         return result
@@ -78,37 +55,13 @@ extension Kernels {
     /// The adjoint of `im2colChannelMajor`: every value added back into the input position its
     /// tap read, giving `[batch, channels, height, width]`. Tasks own whole samples.
     static func col2imChannelMajor(_ columnsTensor: Tensor, _ g: WindowGeometry) -> Tensor {
-        let columns = g.batch * g.positions
         let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
         let output = result.storage.base
+        var window = g.cWindow
         columnsTensor.withElements { elements in
             let source = elements.baseAddress!
             Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
-                for n in samples {
-                    for row in 0..<g.windowLength {
-                        let c = row / (g.kernelHeight * g.kernelWidth)
-                        let kh = (row / g.kernelWidth) % g.kernelHeight, kw = row % g.kernelWidth
-                        let plane = output + (n * g.channels + c) * g.height * g.width
-                        var run = source + row * columns + n * g.positions
-                        for oh in 0..<g.outputHeight {
-                            let ih = oh * g.stride - g.padding + kh
-                            let left = kw - g.padding
-                            if ih >= 0 && ih < g.height {
-                                let line = plane + ih * g.width
-                                if g.padding == 0 && g.stride == 1 {
-                                    let destination = line + left
-                                    for ow in 0..<g.outputWidth { destination[ow] += run[ow] }
-                                } else {
-                                    for ow in 0..<g.outputWidth {
-                                        let iw = ow * g.stride + left
-                                        if iw >= 0 && iw < g.width { line[iw] += run[ow] }
-                                    }
-                                }
-                            }
-                            run += g.outputWidth
-                        }
-                    }
-                }
+                for n in samples { swifttrain_col2im_sample(source, output, Int32(n), &window) }
             }
         }
         return result
@@ -197,7 +150,91 @@ extension Kernels {
     }
 }
 
+extension Kernels {
+    /// Whether the register-tiled products of CKernels beat BLAS for this convolution: few
+    /// output channels and taps (skinny products that OpenBLAS spends as long packing as
+    /// multiplying) and whole 16-value vectors of output positions per sample.
+    static func prefersBlockProducts(_ g: WindowGeometry, outChannels: Int) -> Bool {
+        g.positions % 16 == 0 && outChannels <= 64 && g.windowLength <= 1024
+    }
+
+    /// `W·cols + bias` written straight into `[batch, outChannels, outputHeight, outputWidth]`,
+    /// by register tiles (CKernels). Tasks own whole samples.
+    static func blockConvolution(_ weight: Tensor, _ columnsTensor: Tensor, bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+        let output = result.storage.base
+        let columns = g.batch * g.positions
+        withOptionalElements(bias) { b in
+            weight.withElements { w in
+                columnsTensor.withElements { x in
+                    Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                        for n in samples {
+                            swifttrain_convolution_block_forward(w.baseAddress!, x.baseAddress!, columns, n * g.positions, b,
+                                                                 output + n * outChannels * g.positions,
+                                                                 Int32(outChannels), Int32(g.windowLength), Int32(g.positions))
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `Wᵀ·gradient` in the im2col layout `[windowLength, batch·positions]` (for col2im), read
+    /// from the NCHW upstream gradient. Tasks own whole samples.
+    static func blockConvolutionInputColumns(_ weight: Tensor, _ gradient: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let columns = g.batch * g.positions
+        let result = Tensor(uninitializedShape: [g.windowLength, columns])
+        let output = result.storage.base
+        weight.withElements { w in
+            gradient.withElements { upstream in
+                Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                    for n in samples {
+                        swifttrain_convolution_block_input_gradient(w.baseAddress!, upstream.baseAddress! + n * outChannels * g.positions,
+                                                                    output, columns, n * g.positions,
+                                                                    Int32(outChannels), Int32(g.windowLength), Int32(g.positions))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The weight gradient `gradient·colsᵀ` as `[outChannels, windowLength]`, from the NCHW
+    /// upstream gradient. Tasks own 4x4 tiles of the result.
+    static func blockConvolutionWeightGradient(_ gradient: Tensor, _ columnsTensor: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let result = Tensor(uninitializedShape: [outChannels, g.windowLength])
+        let output = result.storage.base
+        let rowTiles = (outChannels + 3) / 4, tapTiles = (g.windowLength + 3) / 4
+        gradient.withElements { upstream in
+            columnsTensor.withElements { x in
+                Parallel.forEachChunk(count: rowTiles * tapTiles, minimumChunk: 1) { tiles in
+                    for tile in tiles {
+                        swifttrain_convolution_block_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, Int32(g.batch),
+                                                                     Int32(outChannels), Int32(g.windowLength), Int32(g.positions),
+                                                                     Int32(tile / tapTiles * 4), Int32(tile % tapTiles * 4))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `body` with the elements of `tensor`, or nil without one.
+    private static func withOptionalElements(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+        guard let tensor else { return body(nil) }
+        tensor.withElements { body($0.baseAddress) }
+    }
+}
+
 extension WindowGeometry {
+    /// The sizes as the C kernels take them.
+    var cWindow: swifttrain_window {
+        swifttrain_window(batch: Int32(batch), channels: Int32(channels), height: Int32(height), width: Int32(width),
+                          kernel_height: Int32(kernelHeight), kernel_width: Int32(kernelWidth), stride: Int32(stride),
+                          padding: Int32(padding), output_height: Int32(outputHeight), output_width: Int32(outputWidth))
+    }
+
     /// Calls `body` for each output position with the in-plane offsets its window covers
     /// (positions in the padding are left out).
     @inline(__always)

@@ -28,6 +28,21 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
             return [nil, gradientWeight] + (bias == nil ? [] : [gradient.sum(alongAxes: [0, 2, 3])])
         }
     }
+    // Few channels (MNIST's conv2): register-tiled products on the im2col matrix, reading and
+    // writing NCHW directly, without BLAS's packing.
+    if Kernels.prefersBlockProducts(g, outChannels: outChannels) {
+        let unrolled = Kernels.im2colChannelMajor(input, g)
+        let kernel = weight.detached()
+        let output = Kernels.blockConvolution(kernel, unrolled, bias: bias, g, outChannels: outChannels)
+        let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+        defer { output.annotatingONNX(["stride": [Double(stride)], "padding": [Double(padding)]]) }
+        return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
+            let gradientWeight = Kernels.blockConvolutionWeightGradient(gradient, unrolled, g, outChannels: outChannels).reshaped(to: weight.shape)
+            let gradientInput = input.requiresGradient
+                ? Kernels.col2imChannelMajor(Kernels.blockConvolutionInputColumns(kernel, gradient, g, outChannels: outChannels), g) : nil
+            return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradient.sum(alongAxes: [0, 2, 3])])
+        }
+    }
     // Channel-major im2col: one row per kernel tap, one column per (sample, position), so every
     // copy is a run along an output row. One BLAS product (onto the bias) gives [out, batch·positions],
     // and moving whole [positions] blocks gives the NCHW layout.
