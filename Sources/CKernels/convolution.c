@@ -140,9 +140,9 @@ typedef float lanes16 __attribute__((ext_vector_type(16)));
 
 #define CONV1_WEIGHT_GRADIENT_TILED(NAME, KH, KW, TARGET)                                                  \
     TARGET static void NAME(const float *restrict input, const float *restrict upstream, float *restrict taps_out, \
-                            int channel, int batch, int out_channels, int height, int width) {                  \
+                            float *restrict bias_out, int channel, int batch, int out_channels, int height, int width) { \
         int out_h = height - KH + 1, out_w = width - KW + 1;                                                    \
-        lanes16 sums[KH * KW];                                                                                  \
+        lanes16 sums[KH * KW], bias_sum = (lanes16)0.0f;                                                        \
         /* A chunk at a row's end reads zero-padded copies; full chunks read the image itself. */              \
         float padded_rows[KH][CHUNK + KW], padded_gradient[CHUNK];                                              \
         _Pragma("clang loop unroll(full)")                                                                      \
@@ -167,6 +167,7 @@ typedef float lanes16 __attribute__((ext_vector_type(16)));
                     }                                                                                           \
                     lanes16 gradient;                                                                           \
                     memcpy(&gradient, gradient_at, sizeof(gradient));                                           \
+                    bias_sum += gradient;                                                                       \
                     _Pragma("clang loop unroll(full)")                                                          \
                     for (int i = 0; i < KH; i++) {                                                              \
                         _Pragma("clang loop unroll(full)")                                                      \
@@ -185,6 +186,11 @@ typedef float lanes16 __attribute__((ext_vector_type(16)));
             for (int l = 0; l < CHUNK; l++) total += sums[tap][l];                                              \
             taps_out[tap] = total;                                                                              \
         }                                                                                                       \
+        if (bias_out) {                                                                                         \
+            float total = 0;                                                                                    \
+            for (int l = 0; l < CHUNK; l++) total += bias_sum[l];                                               \
+            *bias_out = total;                                                                                  \
+        }                                                                                                       \
     }
 
 CONV1_WEIGHT_GRADIENT_TILED(conv1_weight_gradient_5x5_baseline, 5, 5, BASELINE)
@@ -194,19 +200,29 @@ CONV1_WEIGHT_GRADIENT_TILED(conv1_weight_gradient_3x3_baseline, 3, 3, BASELINE)
 CONV1_WEIGHT_GRADIENT_TILED(conv1_weight_gradient_3x3_avx2, 3, 3, AVX2)
 CONV1_WEIGHT_GRADIENT_TILED(conv1_weight_gradient_3x3_avx512, 3, 3, AVX512)
 
-void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, int channel, int batch,
+// The bias gradient of the plain path: the channel's upstream values summed in order.
+static void conv1_bias_gradient(const float *upstream, float *bias_out, int channel, int batch, int out_channels, long plane) {
+    double total = 0;
+    for (int n = 0; n < batch; n++) {
+        const float *g = upstream + ((long)n * out_channels + channel) * plane;
+        for (long p = 0; p < plane; p++) total += g[p];
+    }
+    *bias_out = (float)total;
+}
+
+void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, float *bias_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width) {
     int level = swifttrain_isa_level();
     if (kernel_height == 5 && kernel_width == 5) {
-        if (level == 2) conv1_weight_gradient_5x5_avx512(input, upstream, taps_out, channel, batch, out_channels, height, width);
-        else if (level == 1) conv1_weight_gradient_5x5_avx2(input, upstream, taps_out, channel, batch, out_channels, height, width);
-        else conv1_weight_gradient_5x5_baseline(input, upstream, taps_out, channel, batch, out_channels, height, width);
+        if (level == 2) conv1_weight_gradient_5x5_avx512(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
+        else if (level == 1) conv1_weight_gradient_5x5_avx2(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
+        else conv1_weight_gradient_5x5_baseline(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
         return;
     }
     if (kernel_height == 3 && kernel_width == 3) {
-        if (level == 2) conv1_weight_gradient_3x3_avx512(input, upstream, taps_out, channel, batch, out_channels, height, width);
-        else if (level == 1) conv1_weight_gradient_3x3_avx2(input, upstream, taps_out, channel, batch, out_channels, height, width);
-        else conv1_weight_gradient_3x3_baseline(input, upstream, taps_out, channel, batch, out_channels, height, width);
+        if (level == 2) conv1_weight_gradient_3x3_avx512(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
+        else if (level == 1) conv1_weight_gradient_3x3_avx2(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
+        else conv1_weight_gradient_3x3_baseline(input, upstream, taps_out, bias_out, channel, batch, out_channels, height, width);
         return;
     }
     switch (level) {
@@ -214,4 +230,5 @@ void swifttrain_conv1_weight_gradient(const float *input, const float *upstream,
     case 1: conv1_weight_gradient_avx2(input, upstream, taps_out, channel, batch, out_channels, height, width, kernel_height, kernel_width); break;
     default: conv1_weight_gradient_baseline(input, upstream, taps_out, channel, batch, out_channels, height, width, kernel_height, kernel_width);
     }
+    if (bias_out) conv1_bias_gradient(upstream, bias_out, channel, batch, out_channels, (long)(height - kernel_height + 1) * (width - kernel_width + 1));
 }

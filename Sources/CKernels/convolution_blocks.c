@@ -95,15 +95,16 @@ static inline int clamp_index(int i, int count) { return i < count ? i : count -
 // sums, added in lane order at the end.
 #define WEIGHT_GRADIENT(NAME, TARGET)                                                                      \
     TARGET static void NAME(const float *restrict gradient, const float *restrict columns,                   \
-                            float *restrict weight_gradient, int batch, int out_channels, int taps,           \
-                            int positions, int o0, int k0) {                                                 \
+                            float *restrict weight_gradient, float *restrict bias_gradient, int batch,        \
+                            int out_channels, int taps, int positions, int o0, int k0) {                      \
         long column_count = (long)batch * positions;                                                        \
         int row[ROWS], tap[ROWS];                                                                           \
-        lanes sums[ROWS][ROWS];                                                                             \
+        lanes sums[ROWS][ROWS], bias_sums[ROWS];                                                            \
         for (int r = 0; r < ROWS; r++) {                                                                    \
             row[r] = clamp_index(o0 + r, out_channels);                                                     \
             tap[r] = clamp_index(k0 + r, taps);                                                             \
             for (int c = 0; c < ROWS; c++) sums[r][c] = (lanes)0.0f;                                        \
+            bias_sums[r] = (lanes)0.0f;                                                                     \
         }                                                                                                   \
         for (int n = 0; n < batch; n++) {                                                                   \
             for (int p = 0; p < positions; p += 16) {                                                       \
@@ -112,8 +113,10 @@ static inline int clamp_index(int i, int count) { return i < count ? i : count -
                     LOAD(g[r], gradient + ((long)n * out_channels + row[r]) * positions + p);              \
                     LOAD(x[r], columns + (long)tap[r] * column_count + (long)n * positions + p);           \
                 }                                                                                           \
-                for (int r = 0; r < ROWS; r++)                                                              \
+                for (int r = 0; r < ROWS; r++) {                                                            \
+                    bias_sums[r] += g[r];                                                                   \
                     for (int c = 0; c < ROWS; c++) sums[r][c] += g[r] * x[c];                               \
+                }                                                                                           \
             }                                                                                               \
         }                                                                                                   \
         for (int r = 0; r < ROWS && o0 + r < out_channels; r++)                                             \
@@ -121,6 +124,13 @@ static inline int clamp_index(int i, int count) { return i < count ? i : count -
                 float total = 0;                                                                            \
                 for (int l = 0; l < 16; l++) total += sums[r][c][l];                                        \
                 weight_gradient[(long)(o0 + r) * taps + k0 + c] = total;                                    \
+            }                                                                                               \
+        /* The tiles of the first taps also give their rows' bias gradients. */                             \
+        if (bias_gradient && k0 == 0)                                                                       \
+            for (int r = 0; r < ROWS && o0 + r < out_channels; r++) {                                       \
+                float total = 0;                                                                            \
+                for (int l = 0; l < 16; l++) total += bias_sums[r][l];                                      \
+                bias_gradient[o0 + r] = total;                                                              \
             }                                                                                               \
     }
 
@@ -152,11 +162,11 @@ void swifttrain_convolution_block_input_gradient(const float *weight, const floa
     }
 }
 
-void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient,
+void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient, float *bias_gradient,
                                                   int batch, int out_channels, int taps, int positions, int first_row, int first_tap) {
     switch (swifttrain_isa_level()) {
-    case 2: block_weight_gradient_avx512(gradient, columns, weight_gradient, batch, out_channels, taps, positions, first_row, first_tap); break;
-    case 1: block_weight_gradient_avx2(gradient, columns, weight_gradient, batch, out_channels, taps, positions, first_row, first_tap); break;
-    default: block_weight_gradient_baseline(gradient, columns, weight_gradient, batch, out_channels, taps, positions, first_row, first_tap);
+    case 2: block_weight_gradient_avx512(gradient, columns, weight_gradient, bias_gradient, batch, out_channels, taps, positions, first_row, first_tap); break;
+    case 1: block_weight_gradient_avx2(gradient, columns, weight_gradient, bias_gradient, batch, out_channels, taps, positions, first_row, first_tap); break;
+    default: block_weight_gradient_baseline(gradient, columns, weight_gradient, bias_gradient, batch, out_channels, taps, positions, first_row, first_tap);
     }
 }

@@ -30,7 +30,8 @@ void swifttrain_conv1_forward(const float *image, const float *weight, const flo
 
 /// The weight gradient of that convolution for output channel `channel`: for each tap, the sum
 /// over `batch` samples and every position of upstream gradient times input, in a fixed order.
-void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, int channel, int batch,
+/// With `bias_out`, the channel's bias gradient (the upstream values summed) lands there too.
+void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, float *bias_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width);
 
 /// The sizes of one convolution window sweep over [batch, channels, height, width] inputs.
@@ -61,8 +62,9 @@ void swifttrain_convolution_block_input_gradient(const float *weight, const floa
 
 /// The weight gradient of output rows first_row..first_row+3 and taps first_tap..first_tap+3 (those
 /// that exist): sum over samples and positions of gradient[n][o][p] * columns[k][n*positions + p],
-/// in a fixed order.
-void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient,
+/// in a fixed order. With `bias_gradient`, the tiles of the first taps also write their rows' bias
+/// gradients (the upstream values summed).
+void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient, float *bias_gradient,
                                                   int batch, int out_channels, int taps, int positions, int first_row, int first_tap);
 
 /// e^x of n elements (|relative error| about 2e-7; inputs clamped to [-87, 88]).

@@ -130,23 +130,26 @@ extension Kernels {
 
     /// The weight gradient of `convolveSingleChannel`: for each output channel and tap, the sum
     /// over samples and positions of the upstream gradient times the input under that tap.
-    /// Tasks own output channels; each sum runs in a fixed order.
-    static func convolveSingleChannelWeightGradient(_ x: Tensor, _ gradient: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+    /// Tasks own output channels; each sum runs in a fixed order. With `bias`, the same pass over
+    /// the upstream gradient also sums each channel's bias gradient.
+    static func convolveSingleChannelWeightGradient(_ x: Tensor, _ gradient: Tensor, _ g: WindowGeometry, outChannels: Int,
+                                                    bias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let taps = g.kernelHeight * g.kernelWidth
         let result = Tensor(uninitializedShape: [outChannels, 1, g.kernelHeight, g.kernelWidth])
-        let output = result.storage.base
+        let biasResult = bias ? Tensor(uninitializedShape: [outChannels]) : nil
+        let output = result.storage.base, biasOutput = biasResult?.storage.base
         x.withElements { elements in
             gradient.withElements { gradients in
                 let input = elements.baseAddress!, upstream = gradients.baseAddress!
                 Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
                     for o in channels {
-                        swifttrain_conv1_weight_gradient(input, upstream, output + o * taps, Int32(o), Int32(g.batch), Int32(outChannels),
-                                                         Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth))
+                        swifttrain_conv1_weight_gradient(input, upstream, output + o * taps, biasOutput.map { $0 + o }, Int32(o), Int32(g.batch),
+                                                         Int32(outChannels), Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth))
                     }
                 }
             }
         }
-        return result
+        return (result, biasResult)
     }
 }
 
@@ -201,23 +204,26 @@ extension Kernels {
     }
 
     /// The weight gradient `gradient·colsᵀ` as `[outChannels, windowLength]`, from the NCHW
-    /// upstream gradient. Tasks own 4x4 tiles of the result.
-    static func blockConvolutionWeightGradient(_ gradient: Tensor, _ columnsTensor: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+    /// upstream gradient. Tasks own 4x4 tiles of the result. With `bias`, the tiles of the first
+    /// taps also sum the bias gradient from the values they read.
+    static func blockConvolutionWeightGradient(_ gradient: Tensor, _ columnsTensor: Tensor, _ g: WindowGeometry, outChannels: Int,
+                                               bias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let result = Tensor(uninitializedShape: [outChannels, g.windowLength])
-        let output = result.storage.base
+        let biasResult = bias ? Tensor(uninitializedShape: [outChannels]) : nil
+        let output = result.storage.base, biasOutput = biasResult?.storage.base
         let rowTiles = (outChannels + 3) / 4, tapTiles = (g.windowLength + 3) / 4
         gradient.withElements { upstream in
             columnsTensor.withElements { x in
                 Parallel.forEachChunk(count: rowTiles * tapTiles, minimumChunk: 1) { tiles in
                     for tile in tiles {
-                        swifttrain_convolution_block_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, Int32(g.batch),
+                        swifttrain_convolution_block_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, biasOutput, Int32(g.batch),
                                                                      Int32(outChannels), Int32(g.windowLength), Int32(g.positions),
                                                                      Int32(tile / tapTiles * 4), Int32(tile % tapTiles * 4))
                     }
                 }
             }
         }
-        return result
+        return (result, biasResult)
     }
 
     /// `body` with the elements of `tensor`, or nil without one.

@@ -24,8 +24,8 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         let output = Kernels.convolveSingleChannel(input, weight.detached(), bias, g, outChannels: outChannels)
         let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
         return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
-            let gradientWeight = Kernels.convolveSingleChannelWeightGradient(input, gradient, g, outChannels: outChannels)
-            return [nil, gradientWeight] + (bias == nil ? [] : [gradient.sum(alongAxes: [0, 2, 3])])
+            let gradients = Kernels.convolveSingleChannelWeightGradient(input, gradient, g, outChannels: outChannels, bias: bias != nil)
+            return [nil, gradients.weight] + (gradients.bias.map { [$0] } ?? [])
         }
     }
     // Few channels (MNIST's conv2): register-tiled products on the im2col matrix, reading and
@@ -37,10 +37,10 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
         defer { output.annotatingONNX(["stride": [Double(stride)], "padding": [Double(padding)]]) }
         return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
-            let gradientWeight = Kernels.blockConvolutionWeightGradient(gradient, unrolled, g, outChannels: outChannels).reshaped(to: weight.shape)
+            let gradients = Kernels.blockConvolutionWeightGradient(gradient, unrolled, g, outChannels: outChannels, bias: bias != nil)
             let gradientInput = input.requiresGradient
                 ? Kernels.col2imChannelMajor(Kernels.blockConvolutionInputColumns(kernel, gradient, g, outChannels: outChannels), g) : nil
-            return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradient.sum(alongAxes: [0, 2, 3])])
+            return [gradientInput, gradients.weight.reshaped(to: weight.shape)] + (gradients.bias.map { [$0] } ?? [])
         }
     }
     // Channel-major im2col: one row per kernel tap, one column per (sample, position), so every
