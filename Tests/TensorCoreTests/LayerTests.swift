@@ -39,8 +39,8 @@ import TestSupport
         check("avg_pool_2", leaves: ["x"]) { averagePool2D($0[0], kernelSize: 2) }
     }
 
-    /// Wide inputs take the 8-windows-at-a-time path (the PyTorch fixture is too narrow for it):
-    /// values and gradients against a naive loop, including ties and the scalar tail.
+    /// Wide inputs fill the 2x2 kernel's vectors of four windows (the PyTorch fixture is too
+    /// narrow for it): values and gradients against a naive loop, including ties and the tail.
     @Test func wideMaxPoolingMatchesANaiveLoop() {
         let (n, c, h, w) = (2, 3, 6, 38)   // 19 output columns: two SIMD chunks of 8 and a tail of 3
         var values = Tensor(randomNormal: [n, c, h, w], seed: 21).scalars

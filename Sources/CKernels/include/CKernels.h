@@ -34,6 +34,13 @@ void swifttrain_conv1_forward(const float *image, const float *weight, const flo
 void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, float *bias_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width);
 
+/// 2x2 max pooling of one plane without padding and without NaN: each output its window's largest
+/// value (the first in reading order on ties) and, as a float, that value's offset in the plane.
+void swifttrain_max_pool_2x2(const float *plane, float *values, float *offsets, int width, int stride, int out_h, int out_w);
+
+/// Whether any of `count` values is NaN.
+int swifttrain_contains_nan(const float *values, long count);
+
 /// The sizes of one convolution window sweep over [batch, channels, height, width] inputs.
 struct swifttrain_window {
     int batch, channels, height, width, kernel_height, kernel_width, stride, padding, output_height, output_width;

@@ -1,3 +1,5 @@
+import CKernels
+
 // Pooling loops over `[batch, channels, height, width]` tensors, one plane per task at a time
 // (see WindowGeometry in Kernels+Convolution.swift).
 
@@ -16,8 +18,8 @@ extension Kernels {
                 for p in range {
                     let plane = input + p * g.height * g.width
                     let values = output + p * g.positions, offsets = best + p * g.positions
-                    if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 && !containsNaN(plane, g.height * g.width) {
-                        maxPool2x2Tournament(plane, values, offsets, g)
+                    if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 && swifttrain_contains_nan(plane, g.height * g.width) == 0 {
+                        swifttrain_max_pool_2x2(plane, values, offsets, Int32(g.width), Int32(g.stride), Int32(g.outputHeight), Int32(g.outputWidth))
                     } else if g.padding == 0 {
                         maxPoolUnpadded(plane, values, offsets, g)
                     } else {
@@ -27,52 +29,6 @@ extension Kernels {
             }
         }
         return (result, indices)
-    }
-
-    /// The common 2x2 window without padding, for a plane without NaN, as a tournament: two
-    /// independent comparisons, then one, instead of a chain of four dependent ones. Locals, row
-    /// pointers and wrapping arithmetic keep the loop free of overflow checks, and comparisons
-    /// free of `||` (which compiles to mispredicted branches). With stride 2, eight windows at a
-    /// time: 16 consecutive values of each row split into the windows' even and odd columns.
-    @inline(__always)
-    static func maxPool2x2Tournament(_ plane: UnsafePointer<Float>, _ values: UnsafeMutablePointer<Float>,
-                                     _ offsets: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
-        let w = g.width, step = g.stride, columns = g.outputWidth
-        for oh in 0..<g.outputHeight {
-            let top = plane + oh &* step &* w, bottom = top + w
-            let outRow = values + oh &* columns, bestRow = offsets + oh &* columns
-            let rowOffset = oh &* step &* w
-            var column = 0, first = 0
-            if step == 2 {
-                let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-                while first + 8 <= columns {
-                    let upperRow = UnsafeRawPointer(top + column).loadUnaligned(as: SIMD16<Float>.self)
-                    let lowerRow = UnsafeRawPointer(bottom + column).loadUnaligned(as: SIMD16<Float>.self)
-                    let a = upperRow.evenHalf, b = upperRow.oddHalf, c = lowerRow.evenHalf, d = lowerRow.oddHalf
-                    let right = b .> a, lowerRight = d .> c
-                    let upper = a.replacing(with: b, where: right), lower = c.replacing(with: d, where: lowerRight)
-                    let takeLower = lower .> upper
-                    let base = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: rowOffset &+ column)) &+ lane
-                    let upperAt = base &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: right)
-                    let lowerAt = base &+ Int32(truncatingIfNeeded: w) &+ SIMD8<Int32>(repeating: 0).replacing(with: 1, where: lowerRight)
-                    UnsafeMutableRawPointer(outRow + first).storeBytes(of: upper.replacing(with: lower, where: takeLower), as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(bestRow + first)
-                        .storeBytes(of: SIMD8<Float>(upperAt.replacing(with: lowerAt, where: takeLower)), as: SIMD8<Float>.self)
-                    first += 8
-                    column = column &+ 16
-                }
-            }
-            for ow in first..<columns {
-                let a = top[column], b = top[column &+ 1], c = bottom[column], d = bottom[column &+ 1]
-                let right = b > a, lowerRight = d > c
-                let upper = right ? b : a, upperAt = right ? column &+ 1 : column
-                let lower = lowerRight ? d : c, lowerAt = (lowerRight ? column &+ 1 : column) &+ w
-                let takeLower = lower > upper
-                outRow[ow] = takeLower ? lower : upper
-                bestRow[ow] = Float(rowOffset &+ (takeLower ? lowerAt : upperAt))
-                column = column &+ step
-            }
-        }
     }
 
     /// Any window without padding: no window reaches outside the image, so no bounds checks.
@@ -126,21 +82,6 @@ extension Kernels {
                 offsets[oh * g.outputWidth + ow] = Float(bestOffset)
             }
         }
-    }
-
-    /// Whether any of `count` values is NaN (or infinite: `x·0` is NaN for both), 16 lanes at a time.
-    @inline(__always)
-    static func containsNaN(_ p: UnsafePointer<Float>, _ count: Int) -> Bool {
-        var lanes = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= count {
-            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) * 0
-            i += 16
-        }
-        var tail: Float = 0
-        while i < count { tail += p[i] * 0; i += 1 }
-        let total = lanes.sum() + tail
-        return total != total
     }
 
     /// Max pooling's pullback: each output gradient added at its recorded input position.
