@@ -47,6 +47,11 @@ public final class Engine<Batch, Output> {
     private var errorHandlers: [(id: Int, action: (Engine, Error) throws -> Bool)] = []
     private var nextHandlerID = 0
     private var terminateRequested = false
+    private var interruptRequested = false
+    /// Where a run paused on ``interrupt()`` stands: the next `run` continues it without firing
+    /// `started` (nor `epochStarted`, when it paused inside an epoch), as if it had never stopped.
+    private enum Pause { case none, betweenEpochs, midEpoch }
+    private var pause = Pause.none
     private var terminateEpochRequested = false
 
     /// An engine that runs `step` on each batch.
@@ -104,6 +109,13 @@ public final class Engine<Batch, Output> {
     /// Whether ``terminate()`` was called in this run: handlers of the last iteration see it.
     public var isTerminating: Bool { terminateRequested }
 
+    /// Pauses the run after the current iteration (Ignite 0.5's `interrupt`): `run` fires
+    /// `interrupt` and returns, with neither `epochCompleted` nor `completed`. The next `run` on
+    /// the same data resumes at the next batch, without firing `started` or `epochStarted` again,
+    /// so handlers and the weights see the run an uninterrupted one would have. ``terminate()``,
+    /// by contrast, ends the run and fires `epochCompleted` and `completed`.
+    public func interrupt() { interruptRequested = true }
+
     /// Ends the current epoch after the current iteration; the run goes on with the next epoch.
     public func terminateEpoch() { terminateEpochRequested = true }
 
@@ -139,6 +151,9 @@ public final class Engine<Batch, Output> {
         state.isFinished = false
         terminateRequested = false
         terminateEpochRequested = false
+        interruptRequested = false
+        let resuming = pause
+        pause = .none
         let runStart = DispatchTime.now().uptimeNanoseconds
         // Saturates: `maxEpochs: Int.max` means "until terminated", not an overflow.
         let (product, overflow) = maxEpochs.multipliedReportingOverflow(by: length)
@@ -151,13 +166,22 @@ public final class Engine<Batch, Output> {
             // One scope for the run: errors that depend on the data (a batch of one in BatchNorm,
             // a label out of range) are recorded by the operation and thrown after the step.
             try throwingDataErrors {
-                try fire(.started)
-                while state.iteration < totalIterations && !terminateRequested {
-                    try runEpoch(data, length: length)
+                if resuming == .none { try fire(.started) }
+                var continuesEpoch = resuming == .midEpoch
+                while state.iteration < totalIterations && !terminateRequested && !interruptRequested {
+                    try runEpoch(data, length: length, continuing: continuesEpoch)
+                    continuesEpoch = false
                 }
-                if !terminateRequested { state.isFinished = true }
-                state.times[.completed] = Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9
-                try fire(.completed)
+                // A pause before the run's end; at its end (or with terminate) the run completes.
+                if interruptRequested && !terminateRequested && state.iteration < totalIterations {
+                    interruptRequested = false
+                    pause = state.iteration % length == 0 ? .betweenEpochs : .midEpoch
+                    try fire(.interrupt)
+                } else {
+                    if !terminateRequested { state.isFinished = true }
+                    state.times[.completed] = Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9
+                    try fire(.completed)
+                }
             }
         } catch {
             state.error = error
@@ -175,14 +199,15 @@ public final class Engine<Batch, Output> {
         return state
     }
 
-    /// One epoch, or the rest of one when resuming.
-    private func runEpoch<Source: BatchSource>(_ data: Source, length: Int) throws where Source.Batch == Batch {
+    /// One epoch, or the rest of one when resuming (`continuing`: after an interrupt, whose
+    /// epoch already started).
+    private func runEpoch<Source: BatchSource>(_ data: Source, length: Int, continuing: Bool) throws where Source.Batch == Batch {
         let epochIndex = state.iteration / length
         let position = state.iteration % length
         state.epoch = epochIndex + 1
         state.iterationInEpoch = position
         let epochStart = DispatchTime.now().uptimeNanoseconds
-        try fire(.epochStarted)
+        if !continuing { try fire(.epochStarted) }
         let batches = data.makeBatches(epoch: epochIndex, startingAt: position)
         while state.iterationInEpoch < length {
             try fire(.batchFetchStarted)
@@ -195,8 +220,10 @@ public final class Engine<Batch, Output> {
             state.output = try step(self, batch)
             try throwPendingDataError()   // to the error handlers, naming the layer
             try fire(.iterationCompleted)
-            if terminateRequested || terminateEpochRequested { break }
+            if terminateRequested || terminateEpochRequested || interruptRequested { break }
         }
+        // A pause inside the epoch leaves it open: no epochCompleted, the position stays for `run`.
+        if interruptRequested && !terminateRequested && state.iterationInEpoch < length { return }
         if terminateEpochRequested {
             terminateEpochRequested = false
             try fire(.terminateSingleEpoch)

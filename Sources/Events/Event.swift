@@ -8,6 +8,7 @@
 /// | `iterationStarted`, `iterationCompleted` | around the step |
 /// | `terminateSingleEpoch` | after ``Engine/terminateEpoch()``, before `epochCompleted` |
 /// | `terminate` | after ``Engine/terminate()``, before `epochCompleted` and `completed` |
+/// | `interrupt` | after ``Engine/interrupt()``, instead of `epochCompleted` and `completed` (the run pauses) |
 /// | `epochCompleted` | at the end of each epoch, also a cut-short one |
 /// | `completed` | once at the end of the run |
 /// | `custom(name)` | when the step or a handler calls ``Engine/fire(_:)`` |
@@ -15,7 +16,7 @@
 /// Errors have their own registration, ``Engine/onError(_:)``.
 public enum EventKind: Hashable, Sendable, CustomStringConvertible {
     case started, epochStarted, batchFetchStarted, batchFetchCompleted, iterationStarted, iterationCompleted
-    case terminateSingleEpoch, terminate, epochCompleted, completed
+    case terminateSingleEpoch, terminate, interrupt, epochCompleted, completed
     case custom(String)
 
     /// Epoch events count epochs; every other event counts iterations.
@@ -37,6 +38,7 @@ public enum EventKind: Hashable, Sendable, CustomStringConvertible {
         case .iterationCompleted: "iterationCompleted"
         case .terminateSingleEpoch: "terminateSingleEpoch"
         case .terminate: "terminate"
+        case .interrupt: "interrupt"
         case .epochCompleted: "epochCompleted"
         case .completed: "completed"
         case .custom(let name): name
@@ -98,6 +100,8 @@ public struct Trigger: Sendable {
     public static let terminateSingleEpoch = Trigger(kind: .terminateSingleEpoch)
     /// When `terminate()` stops the run, before the epoch's end is fired.
     public static let terminate = Trigger(kind: .terminate)
+    /// After ``Engine/interrupt()``: the run pauses here and a later `run` resumes it.
+    public static let interrupt = Trigger(kind: .interrupt)
     /// At the end of every epoch.
     public static let epochCompleted = Trigger(kind: .epochCompleted)
     /// Once, when the run ends (also after `terminate()`).

@@ -10,6 +10,12 @@ public enum MetricUsage: Sendable {
     /// Reset when the run starts, update every iteration, compute every iteration: the value over
     /// everything seen so far in the run.
     case runningBatchWise
+    /// Reset when the run starts, update every iteration, compute when each epoch completes: the
+    /// value over every epoch so far.
+    case runningEpochWise
+    /// Like ``epochWise``, but update only on every `every`-th iteration (a cheap sample of a
+    /// costly metric, Ignite's `BatchFiltered`).
+    case batchFiltered(every: Int)
 }
 
 extension Metric {
@@ -23,11 +29,16 @@ extension Metric {
     @discardableResult
     public func attach<Batch, Output>(to engine: Engine<Batch, Output>, name: String, usage: MetricUsage = .epochWise,
                                       update: @escaping (Self, Output) throws -> Void) -> [HandlerRegistration] {
-        let reset: Trigger, updateTrigger: Trigger = .iterationCompleted, computeTrigger: Trigger
+        let reset: Trigger, computeTrigger: Trigger
+        var updateTrigger = Trigger.iterationCompleted
         switch usage {
         case .epochWise: (reset, computeTrigger) = (.epochStarted, .epochCompleted)
         case .batchWise: (reset, computeTrigger) = (.iterationStarted, .iterationCompleted)
         case .runningBatchWise: (reset, computeTrigger) = (.started, .iterationCompleted)
+        case .runningEpochWise: (reset, computeTrigger) = (.started, .epochCompleted)
+        case .batchFiltered(let every):
+            precondition(every >= 1, "MetricUsage.batchFiltered: every must be at least 1, got \(every)")
+            (reset, computeTrigger, updateTrigger) = (.epochStarted, .epochCompleted, .iterationCompleted(every: every))
         }
         return [
             engine.on(reset) { _ in self.reset() },

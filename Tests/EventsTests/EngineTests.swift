@@ -149,3 +149,44 @@ let everyEvent: [EventKind] = [.started, .epochStarted, .batchFetchStarted, .bat
         #expect(seen == [1, 2, 1, 2])
     }
 }
+
+/// Ignite 0.5's `interrupt()`: a pause that a later `run` resumes, distinct from `terminate()`.
+@Suite struct InterruptTests {
+    @Test func anInterruptedRunResumesOnTheBatchesAnUninterruptedOneSees() throws {
+        var seen: [Int] = []
+        let engine = Engine<Int, Void> { _, batch in seen.append(batch) }
+        let recorder = EventRecorder()
+        recorder.attach(to: engine, [.started, .epochStarted, .interrupt, .epochCompleted, .completed])
+        engine.on(.iterationCompleted) { engine in if [11, 22].contains(engine.state.iteration) { engine.interrupt() } }
+        let data = Array(0..<10)
+        var pauses: [(Int, Int)] = []
+        for _ in 0..<3 {
+            let state = try engine.run(data, maxEpochs: 3)
+            pauses.append((state.epoch, state.iteration))
+            if state.isFinished { break }
+        }
+        #expect(pauses.map(\.0) == [2, 3, 3] && pauses.map(\.1) == [11, 22, 30])
+        #expect(seen == Array(0..<10) + Array(0..<10) + Array(0..<10))
+        #expect(recorder.log == [
+            "started e0 i0", "epochStarted e1 i0", "epochCompleted e1 i10", "epochStarted e2 i10", "interrupt e2 i11",
+            "epochCompleted e2 i20", "epochStarted e3 i20", "interrupt e3 i22", "epochCompleted e3 i30", "completed e3 i30",
+        ])
+    }
+
+    @Test func aPauseAtAnEpochsEndStartsTheNextEpochOnResumeAndTerminateStillEndsTheRun() throws {
+        let engine = Engine<Int, Void> { _, _ in }
+        let recorder = EventRecorder()
+        recorder.attach(to: engine, [.epochStarted, .interrupt, .terminate, .epochCompleted, .completed])
+        engine.on(.iterationCompleted) { engine in
+            if engine.state.iteration == 2 { engine.interrupt() }
+            if engine.state.iteration == 3 { engine.terminate() }
+        }
+        try engine.run([1, 2], maxEpochs: 3)
+        #expect(!engine.state.isFinished && engine.state.iteration == 2)
+        try engine.run([1, 2], maxEpochs: 3)
+        #expect(recorder.log == [
+            "epochStarted e1 i0", "epochCompleted e1 i2", "interrupt e1 i2",
+            "epochStarted e2 i2", "terminate e2 i3", "epochCompleted e2 i3", "completed e2 i3",
+        ])
+    }
+}

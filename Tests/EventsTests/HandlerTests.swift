@@ -174,4 +174,17 @@ import TestSupport
         #expect(snapshots.map { $0[0] } == [2, 4, 9, 2, 4, 9])
         #expect(snapshots.map { $0[1] } == [2, 3, 5, 4.25, 4.2, 5])
     }
+
+    /// Ignite's `RunningEpochWise` (everything so far, computed per epoch) and `BatchFiltered`
+    /// (an epoch value from every n-th batch only).
+    @Test func runningEpochWiseAndBatchFilteredUsages() throws {
+        let engine = Engine<Float, Float> { _, value in value }
+        Mean(name: "running").attach(to: engine, name: "running", usage: .runningEpochWise) { $0.update($1) }
+        Mean(name: "sampled").attach(to: engine, name: "sampled", usage: .batchFiltered(every: 2)) { $0.update($1) }
+        var perEpoch: [[Float]] = []
+        engine.on(.epochCompleted) { e in perEpoch.append([e.state.metrics["running"]!, e.state.metrics["sampled"]!]) }
+        try engine.run([2, 4, 9, 1], maxEpochs: 2)
+        #expect(perEpoch.map { $0[0] } == [4, 4])          // (2+4+9+1)/4, then the same 8 values
+        #expect(perEpoch.map { $0[1] } == [2.5, 2.5])      // iterations 2 and 4 (values 4 and 1), then 6 and 8
+    }
 }
