@@ -184,19 +184,24 @@ public final class Engine<Batch, Output> {
                 }
             }
         } catch {
-            state.error = error
-            defer { state.error = nil }
-            var handled = false
-            for handler in errorHandlers {
-                if try handler.action(self, error) { handled = true }
-            }
-            if !handled {
-                // The other ranks would wait in their next collective forever: stop the job.
-                if communicator.worldSize > 1 { communicator.abortJob(reason: "\(error)") }
-                throw error
-            }
+            try handle(error)
         }
         return state
+    }
+
+    /// Gives a run's error to the error handlers; rethrows it unless one of them handled it.
+    private func handle(_ error: Error) throws {
+        state.error = error
+        defer { state.error = nil }
+        var handled = false
+        for handler in errorHandlers {
+            if try handler.action(self, error) { handled = true }
+        }
+        if !handled {
+            // The other ranks would wait in their next collective forever: stop the job.
+            if communicator.worldSize > 1 { communicator.abortJob(reason: "\(error)") }
+            throw error
+        }
     }
 
     /// One epoch, or the rest of one when resuming (`continuing`: after an interrupt, whose
