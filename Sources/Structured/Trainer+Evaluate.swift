@@ -120,6 +120,10 @@ extension Trainer {
             try withoutGradient {
                 isTest ? try module.testStep(batch, batchIndex: index) : try module.validationStep(batch, batchIndex: index)
             }
+            if context.lacksValidationStep && !isTest {
+                self.warnOnce("validation data was given, but \(M.self) has no validationStep(_:batchIndex:); skipping validation")
+                engine.terminate()
+            }
             if isTest {
                 self.dispatch(.testBatchEnd, { $0.onTestBatchEnd(trainer: self, batchIndex: index) })
             } else {

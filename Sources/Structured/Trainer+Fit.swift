@@ -257,6 +257,7 @@ extension Trainer {
 
     private func validateWithinFit<M: TrainingModule, Source: BatchSource>(_ module: M, _ validation: Source, context: TrainerContext) throws
     where Source.Batch == M.Batch {
+        guard !context.lacksValidationStep else { return }
         let trainingResults = context.results
         let batches = overfitBatches.map { $0.batches(of: validation.batchesPerEpoch) }
             ?? fastDevRun.map { Swift.min($0, validation.batchesPerEpoch) }

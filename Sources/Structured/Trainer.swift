@@ -14,10 +14,6 @@ public enum Strategy: Sendable {
     case dataParallel(launcher: any ProcessGroupLauncher)
 }
 
-/// Number formats for training (only 32-bit floats so far). Named apart from the metric
-/// `Precision`, so that a file importing both modules needs no qualification.
-public enum NumericPrecision: Sendable, Equatable { case float32 }
-
 /// Data that can be split between processes (``DataLoader`` is).
 public protocol ShardableBatchSource: BatchSource {
     /// This rank's part of every global training batch (ranks run the same number of batches).
@@ -78,8 +74,6 @@ public final class Trainer {
     public var gradientClipping: GradientClipping?
     /// Exports the module to ONNX at the end of `fit` (from the best checkpoint by default); nil, the default, exports nothing.
     public var onnxExport: ONNXExportSettings?
-    /// Kernels are deterministic in this package whatever the setting; kept for Lightning parity.
-    public var deterministic = true
     /// Run this many batches of each stage, one epoch, no checkpoints, loggers or early stopping.
     public var fastDevRun: Int?
     /// Train and validate on these first batches only (no shuffling of their order is assumed).
@@ -104,8 +98,6 @@ public final class Trainer {
     /// job of `devices` processes (`mpirun -np devices` for `MPILauncher`) and exits with its
     /// status; inside a job, the job's size decides.
     public var devices = 1
-    /// Kept for Lightning parity: 32-bit floats are the only precision.
-    public var precision = NumericPrecision.float32
     /// The processes that train together: set by the strategy, or directly (for example an
     /// in-process communicator in tests).
     public var communicator: any Communicator = SingleProcessCommunicator()
@@ -152,6 +144,15 @@ public final class Trainer {
     var loggedKeys: Set<String> = []
     /// Whether this process is rank 0.
     public var isGlobalZero: Bool { communicator.isMain }
+    /// The warnings this trainer printed (on rank 0, each once), for programs and tests to read.
+    public internal(set) var warnings: [String] = []
+
+    /// Prints `message` as a warning on rank 0 the first time it comes up.
+    func warnOnce(_ message: String) {
+        guard !warnings.contains(message) else { return }
+        warnings.append(message)
+        if isGlobalZero { FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
+    }
 
     var context: TrainerContext?
     /// The plateau schedule of the current `fit`, run by Events' rule.

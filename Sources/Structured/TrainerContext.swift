@@ -11,6 +11,8 @@ final class TrainerContext: @unchecked Sendable {
     var results = LoggedValues()
     var batchSize = 1
     var isSanityCheck = false
+    /// Set by the default `validationStep`: the module has none, so validation is skipped.
+    var lacksValidationStep = false
     /// Set for manual optimization.
     var optimizer: (any Optimizer)?
     /// The run's optimization step (manual optimization's backward goes through it).

@@ -109,8 +109,11 @@ public protocol TrainingModule: Module {
 }
 
 extension TrainingModule {
-    /// Does nothing: a module without validation.
-    public func validationStep(_ batch: Batch, batchIndex: Int) throws {}
+    /// Does nothing: a module without validation. Reached with validation data, it tells the
+    /// Trainer, which then skips validation for the rest of the run and warns once (Lightning's rule).
+    public func validationStep(_ batch: Batch, batchIndex: Int) throws {
+        TrainerContext.current?.lacksValidationStep = true
+    }
     /// Does nothing: a module without test steps.
     public func testStep(_ batch: Batch, batchIndex: Int) throws {}
     /// Automatic optimization: the trainer runs backward and the optimizer step.

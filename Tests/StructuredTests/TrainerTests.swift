@@ -376,4 +376,30 @@ final class FailInEpoch: Callback {
         }
         #expect(throws: TrainerError.self) { try missing.fit(NoScore(), train: DataLoader(syntheticData(count: 8), batchSize: 8)) }
     }
+
+    /// Validation data for a module without `validationStep` is skipped with one warning
+    /// (Lightning's rule), not run for nothing every epoch.
+    @Test func validationDataWithoutAValidationStepWarnsOnceAndIsSkipped() throws {
+        final class TrainOnly: TrainingModule {
+            let layer = Linear(inFeatures: 4, outFeatures: 3)
+            var isTraining = true
+            var forwardPasses = 0
+            var children: [(String, any Module)] { [("layer", layer)] }
+            func callAsFunction(_ x: Tensor) -> Tensor { forwardPasses += 1; return layer(x) }
+            func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
+                crossEntropy(logits: self(batch.inputs), labels: batch.labels)
+            }
+            func configureOptimizers() -> OptimizerConfiguration? { OptimizerConfiguration(SGD(for: self, learningRate: 0.1)) }
+        }
+        final class CountsValidationBatches: Callback {
+            var count = 0
+            func onValidationBatchStart(trainer: Trainer, batchIndex: Int) { count += 1 }
+        }
+        let module = TrainOnly(), counter = CountsValidationBatches(), trainer = quietTrainer(maxEpochs: 3, callbacks: [counter])
+        try trainer.fit(module, train: DataLoader(syntheticData(count: 16), batchSize: 4),
+                        validation: DataLoader(syntheticData(count: 16, seed: 2), batchSize: 4))
+        #expect(trainer.warnings == ["validation data was given, but TrainOnly has no validationStep(_:batchIndex:); skipping validation"])
+        #expect(counter.count == 1)   // the sanity check's first batch finds out; no epoch validates (else 2 + 3 * 4)
+        #expect(module.forwardPasses == 3 * 4)
+    }
 }
