@@ -3,6 +3,8 @@ import TensorCore
 /// Counts of (target, prediction) pairs, the state behind ``ConfusionMatrix``, ``CohenKappa``
 /// and ``MatthewsCorrelation``: a `classes × classes` matrix (2 × 2 for binary tasks), rows
 /// indexed by target, columns by prediction, as scikit-learn and torchmetrics lay it out.
+/// Multilabel tasks count every (example, label) pair in one 2 × 2 matrix, as torchmetrics'
+/// multilabel kappa and MCC do (scikit-learn's on the flattened labels).
 public class ConfusionMatrixMetric: PredictionMetric {
     /// The name it is logged and reported under.
     public let name: String
@@ -21,7 +23,7 @@ public class ConfusionMatrixMetric: PredictionMetric {
         case .multiclass(let count):
             precondition(count >= 2, "\(name): a multiclass task needs at least 2 classes, got \(count)")
             classes = count
-        case .multilabel: preconditionFailure("\(name): binary and multiclass tasks only")
+        case .multilabel: classes = 2
         }
         self.name = name
         self.task = task
@@ -34,6 +36,9 @@ public class ConfusionMatrixMetric: PredictionMetric {
     public func update(predictions: Tensor, targets: Tensor) throws {
         let batch = try task.decode(predictions: predictions, targets: targets, metric: name)
         var matrix = state["matrix"]
+        if case .multilabel = task {
+            for (predicted, target) in zip(batch.labelPredictions, batch.labelTargets) { matrix[(target ? 2 : 0) + (predicted ? 1 : 0)] += 1 }
+        }
         for (predicted, target) in zip(batch.predictions, batch.targets) { matrix[target * classes + predicted] += 1 }
         state["matrix"] = matrix
         state["updates"][0] += Double(batch.count)
@@ -82,6 +87,7 @@ public final class ConfusionMatrix: ConfusionMatrixMetric {
 
     /// A confusion matrix for `task`, normalized by `normalization`.
     public init(task: ClassificationTask, normalization: Normalization = .none, name: String = "confusion_matrix") {
+        if case .multilabel = task { preconditionFailure("\(name): binary and multiclass tasks only (a multilabel matrix per label is not built yet)") }
         self.normalization = normalization
         super.init(name: name, task: task) { matrix in
             let classes = matrix.classes, total = matrix.truth.reduce(0, +)

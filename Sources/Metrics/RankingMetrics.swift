@@ -7,7 +7,9 @@ public class ScoreRankingMetric: PredictionMetric {
     public let name: String
     /// How predictions and targets are read: binary, multiclass or multilabel.
     public let task: ClassificationTask
-    /// How per-class values combine (multiclass, one-vs-rest, and multilabel). Default `macro`.
+    /// How per-class values combine (multiclass, one-vs-rest, and multilabel). Default `macro`;
+    /// `micro` pools every (example, class) pair into one binary problem, scores as given (pass
+    /// probabilities for multiclass, as scikit-learn expects).
     public let averaging: Averaging
     /// The accumulated state; each entry declares how it combines across processes.
     public var state = MetricState()
@@ -17,7 +19,6 @@ public class ScoreRankingMetric: PredictionMetric {
     init(name: String, task: ClassificationTask, averaging: Averaging,
          binaryValue: @escaping (_ scores: [Double], _ positives: [Bool]) -> Double?) {
         self.binaryValue = binaryValue
-        precondition(averaging != .micro, "\(name): micro averaging is not supported; use macro, weighted or none")
         self.name = name
         self.task = task
         self.averaging = averaging
@@ -57,6 +58,13 @@ public class ScoreRankingMetric: PredictionMetric {
             let isMultilabel: Bool
             if case .multilabel = task { isMultilabel = true } else { isMultilabel = false }
             let count = scores.count / classes
+            if averaging == .micro {
+                let positives = isMultilabel ? targets.map { $0 == 1 } : scores.indices.map { Int(targets[$0 / classes]) == $0 % classes }
+                guard let value = binaryValue(scores, positives) else {
+                    throw MetricError.undefined(metric: name, reason: "the pooled targets hold a single class")
+                }
+                return Tensor(Float(value))
+            }
             var perClass: [Double?] = [], support: [Double] = []
             for c in 0..<classes {
                 let column = (0..<count).map { scores[$0 * classes + c] }

@@ -59,6 +59,8 @@ import TestSupport
         try expect(ROCAUC(task: task, averaging: .none), "multiclass_ranking", "roc_auc.none")
         try expect(AveragePrecision(task: task), "multiclass_ranking", "average_precision.macro")
         try expect(AveragePrecision(task: task, averaging: .weighted), "multiclass_ranking", "average_precision.weighted")
+        try expect(ROCAUC(task: task, averaging: .micro), "multiclass_ranking", "roc_auc.micro")
+        try expect(AveragePrecision(task: task, averaging: .micro), "multiclass_ranking", "average_precision.micro")
     }
 
     @Test func binaryMetricsWithTiedScores() throws {
@@ -102,6 +104,11 @@ import TestSupport
         try expect(ROCAUC(task: task), "multilabel", "roc_auc.macro")
         try expect(ROCAUC(task: task, averaging: .weighted), "multilabel", "roc_auc.weighted")
         try expect(AveragePrecision(task: task), "multilabel", "average_precision.macro")
+        try expect(ROCAUC(task: task, averaging: .micro), "multilabel", "roc_auc.micro")
+        try expect(AveragePrecision(task: task, averaging: .micro), "multilabel", "average_precision.micro")
+        try expect(ExactMatch(task: task), "multilabel", "exact_match")
+        try expect(CohenKappa(task: task), "multilabel", "kappa")
+        try expect(MatthewsCorrelation(task: task), "multilabel", "mcc")
     }
 
     @Test func regressionMetrics() throws {

@@ -61,6 +61,9 @@ values_rank = {
     "roc_auc.none": [M.roc_auc_score(targets == c, probs5[:, c]) for c in range(5)],
     "average_precision.macro": M.average_precision_score(np.eye(5)[targets], probs5, average="macro"),
     "average_precision.weighted": M.average_precision_score(np.eye(5)[targets], probs5, average="weighted"),
+    # Micro: every (example, class) pair as one binary problem.
+    "roc_auc.micro": M.roc_auc_score(np.eye(5)[targets], probs5, average="micro"),
+    "average_precision.micro": M.average_precision_score(np.eye(5)[targets], probs5, average="micro"),
 }
 case("multiclass", scores, targets, **values)
 case("multiclass_ranking", probs5, targets, **values_rank)
@@ -102,6 +105,13 @@ for mode, sk in avg.items():
 ml["roc_auc.macro"] = M.roc_auc_score(my, mp, average="macro")
 ml["roc_auc.weighted"] = M.roc_auc_score(my, mp, average="weighted")
 ml["average_precision.macro"] = M.average_precision_score(my, mp, average="macro")
+ml["roc_auc.micro"] = M.roc_auc_score(my, mp, average="micro")
+ml["average_precision.micro"] = M.average_precision_score(my, mp, average="micro")
+# Exact match (subset accuracy): every label of an example right.
+ml["exact_match"] = M.accuracy_score(my, myp)
+# Kappa and MCC over all (example, label) pairs as one binary problem (torchmetrics' multilabel rule).
+ml["kappa"] = M.cohen_kappa_score(my.ravel(), myp.ravel())
+ml["mcc"] = M.matthews_corrcoef(my.ravel(), myp.ravel())
 case("multilabel", mp, my, **ml)
 
 # --- Regression: single and multi-output.
