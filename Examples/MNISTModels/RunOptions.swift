@@ -31,6 +31,9 @@ public struct RunOptions {
     public var loggers: [LoggerKind] = []
     /// Where to export the trained model as ONNX (`--export-onnx`), if anywhere.
     public var onnxPath: String?
+    /// Whether to time every step, handler and hook (`--profile`): the table prints at the end,
+    /// and JSON and a Chrome trace go to the log folder.
+    public var profile = false
 
     /// A logger a run can write to.
     public enum LoggerKind: String, CaseIterable, Sendable {
@@ -70,6 +73,7 @@ public struct RunOptions {
                 if !loggers.contains(kind) { loggers.append(kind) }
             case "--log-dir": logDirectory = try reader.value(flag)
             case "--export-onnx": onnxPath = try reader.value(flag)
+            case "--profile": profile = true
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -107,6 +111,8 @@ public struct RunOptions {
           --logger csv|tensorboard|mlflow   log the run (repeatable; mnist-events, mnist-structured)
           --log-dir DIR          where the loggers write, DIR/<frontend>-<model>/version_N (logs)
           --export-onnx FILE     export the best checkpoint's model (else the final one) as ONNX
+          --profile              time every step, handler and hook (mnist-events, mnist-structured): a table at
+                                 the end, LOGDIR/<frontend>-<model>-profile.json and -trace.json (Perfetto)
           --help                 this text
         """
 }

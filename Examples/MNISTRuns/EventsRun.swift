@@ -24,6 +24,9 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         "accuracy": Accuracy(task: .multiclass(classes: 10)),
         "loss": Loss { crossEntropy(logits: $0, labels: $1) },
     ], communicator: communicator)
+    let profiler = options.profile ? RunProfiler() : nil
+    trainer.profiler = profiler
+    evaluator.profiler = profiler
     if showProgress { ProgressBar(values: ["val_accuracy"]).attach(to: trainer) }
     TerminateOnNaN().attach(to: trainer)
     var result = RunResult(record: RunRecord(frontend: "events", model: options.model.rawValue, epochs: 0, batch: options.batchSize,
@@ -83,5 +86,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         testAccuracy: Double(evaluator.state.metrics["accuracy"]!), peakResidentMegabytes: peakResidentMegabytes(),
         finalLoss: Double(trainer.state.output ?? .nan), weightsCRC32: weightsChecksum(model), worldSize: world)
     result.logLocations = loggers.map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }   // CSV and TensorBoard share one
+    result.profiler = isMain ? profiler : nil
     return result
 }

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import MNISTModels
 
@@ -11,6 +12,8 @@ public struct RunResult {
     public var accuracyCurve: [(epoch: Int, accuracy: Float)] = []
     /// Where the run's loggers wrote (`--logger`).
     public var logLocations: [String] = []
+    /// The run's profile (`--profile`).
+    public var profiler: RunProfiler?
 
     /// A result holding `record` and no curves yet.
     public init(record: RunRecord) { self.record = record }
@@ -31,6 +34,17 @@ public struct RunResult {
         print(record.jsonLine)
         if let path = options.jsonPath { try record.append(to: path) }
         if let path = options.curvesPath { try Data((curvesJSON + "\n").utf8).write(to: URL(fileURLWithPath: path)) }
+        if let profiler { try writeProfile(profiler, options) }
+    }
+
+    /// Prints the profile's table and writes its JSON and Chrome trace into the log folder.
+    private func writeProfile(_ profiler: RunProfiler, _ options: RunOptions) throws {
+        print(profiler.summaryTable())
+        try FileManager.default.createDirectory(atPath: options.logDirectory, withIntermediateDirectories: true)
+        let stem = "\(options.logDirectory)/\(record.frontend)-\(record.model)-profile"
+        try profiler.writeJSON(to: stem + ".json")
+        try profiler.writeTrace(to: stem.replacingOccurrences(of: "-profile", with: "-trace") + ".json")
+        print("profile: \(stem).json, \(stem.replacingOccurrences(of: "-profile", with: "-trace")).json (chrome://tracing, Perfetto)")
     }
 }
 

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Metrics
 import MNISTModels
@@ -87,6 +88,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     trainer.enableCheckpointing = checkpoints != nil
     trainer.enableProgressBar = showProgress
     trainer.enableModelSummary = false
+    trainer.profiler = options.profile ? RunProfiler() : nil
     trainer.limitTrainBatches = .count(batches)
     if world > 1 {
         trainer.strategy = .dataParallel(launcher: MPILauncher())
@@ -104,5 +106,6 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     result.lossCurve = observer.lossCurve
     result.accuracyCurve = observer.accuracyCurve
     result.logLocations = (trainer.loggers ?? []).map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    result.profiler = trainer.isGlobalZero ? trainer.profiler : nil
     return result
 }

@@ -103,6 +103,7 @@ private func trainingEngine<Batch, Output>(
         return output()
     }
     engine.optimization = optimization
+    engine.name = "trainer"
     if let communicator = options.communicator {
         engine.communicator = communicator
         engine.on(.started) { engine in
@@ -137,6 +138,7 @@ public func supervisedEvaluator(model: any Module<Tensor>, metrics: [String: any
         return PredictionOutput(predictions: predictions, targets: batch.labels)
     }
     if let communicator { evaluator.communicator = communicator }
+    evaluator.name = "evaluator"
     for (name, metric) in metrics.sorted(by: { $0.key < $1.key }) {
         metric.attach(to: evaluator, name: name)
     }

@@ -41,8 +41,13 @@ public final class Engine<Batch, Output> {
     private struct Handler {
         let id: Int
         let clause: Trigger.Clause
+        let name: String?
         let action: (Engine) throws -> Void
     }
+    /// Times every step, data fetch and handler of this engine's runs when set (see ``RunProfiler``).
+    public var profiler: RunProfiler?
+    /// The engine's name in a profile (`trainer`, `evaluator`): its spans read `name step`.
+    public var name: String?
     private var handlers: [EventKind: [Handler]] = [:]
     private var errorHandlers: [(id: Int, action: (Engine, Error) throws -> Bool)] = []
     private var nextHandlerID = 0
@@ -61,12 +66,13 @@ public final class Engine<Batch, Output> {
 
     // MARK: Handlers
 
-    /// Runs `action` whenever `trigger` fires. Returns a registration that removes it.
+    /// Runs `action` whenever `trigger` fires. Returns a registration that removes it. `name`
+    /// labels the handler in a ``profiler``'s table (unnamed ones show as `event #id`).
     @discardableResult
-    public func on(_ trigger: Trigger, perform action: @escaping (Engine) throws -> Void) -> HandlerRegistration {
+    public func on(_ trigger: Trigger, named name: String? = nil, perform action: @escaping (Engine) throws -> Void) -> HandlerRegistration {
         let id = nextID()
         for clause in trigger.clauses {
-            handlers[clause.kind, default: []].append(Handler(id: id, clause: clause, action: action))
+            handlers[clause.kind, default: []].append(Handler(id: id, clause: clause, name: name, action: action))
         }
         return HandlerRegistration { [weak self] in
             guard let self else { return }
@@ -97,7 +103,11 @@ public final class Engine<Batch, Output> {
         let count = kind.countsEpochs ? state.epoch : state.iteration
         // A copy: handlers may register or remove handlers while running.
         for handler in registered where handler.clause.matches(count) {
-            try handler.action(self)
+            if let profiler {
+                try profiler.measure(handler.name.map { "\($0) (\(kind))" } ?? "\(kind) #\(handler.id)", category: .handler) { try handler.action(self) }
+            } else {
+                try handler.action(self)
+            }
         }
     }
 
@@ -216,13 +226,18 @@ public final class Engine<Batch, Output> {
         let batches = data.makeBatches(epoch: epochIndex, startingAt: position)
         while state.iterationInEpoch < length {
             try fire(.batchFetchStarted)
-            guard let batch = batches.next() else { throw EngineError.dataEndedEarly(epoch: state.epoch, batches: state.iterationInEpoch) }
+            let next = profiler.map { profiler in profiler.measure(name.map { "\($0) data" } ?? "data", category: .data) { batches.next() } } ?? batches.next()
+            guard let batch = next else { throw EngineError.dataEndedEarly(epoch: state.epoch, batches: state.iterationInEpoch) }
             state.batch = batch
             try fire(.batchFetchCompleted)
             state.iteration += 1
             state.iterationInEpoch += 1
             try fire(.iterationStarted)
-            state.output = try step(self, batch)
+            if let profiler {
+                state.output = try profiler.measure(name.map { "\($0) step" } ?? "step", category: .step) { try step(self, batch) }
+            } else {
+                state.output = try step(self, batch)
+            }
             try throwPendingDataError()   // to the error handlers, naming the layer
             try fire(.iterationCompleted)
             if terminateRequested || terminateEpochRequested || interruptRequested { break }

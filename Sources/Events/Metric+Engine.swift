@@ -41,12 +41,12 @@ extension Metric {
             (reset, computeTrigger, updateTrigger) = (.epochStarted, .epochCompleted, .iterationCompleted(every: every))
         }
         return [
-            engine.on(reset) { _ in self.reset() },
-            engine.on(updateTrigger) { engine in
+            engine.on(reset, named: "metric \(name)") { _ in self.reset() },
+            engine.on(updateTrigger, named: "metric \(name)") { engine in
                 guard let output = engine.state.output else { return }
                 try update(self, output)
             },
-            engine.on(computeTrigger) { engine in
+            engine.on(computeTrigger, named: "metric \(name)") { engine in
                 let value = try self.compute(over: engine.communicator)
                 if value.scalarCount == 1 {
                     engine.state.metrics[name] = value.scalar

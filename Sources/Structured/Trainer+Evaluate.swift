@@ -134,6 +134,8 @@ extension Trainer {
             _ = context.results.takeStepValues()
         }
         engine.communicator = communicator
+        engine.profiler = profiler
+        engine.name = isTest ? "test" : "validation"
         engine.onError { [unowned self] _, error in
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
             return false

@@ -183,6 +183,8 @@ extension Trainer {
         }
         engine.communicator = communicator
         engine.optimization = optimization
+        engine.profiler = profiler
+        engine.name = "training"
         registerTrainingEvents(on: engine, module: module, context: context, optimizer: optimizer, validation: validation)
         return engine
     }
@@ -198,7 +200,8 @@ extension Trainer {
             module.onTrainBatchStart(batch, batchIndex: index)
         }
         context.hook = .trainingStep
-        let loss = try module.trainingStep(batch, batchIndex: index)
+        let loss = try profiler.map { try $0.measure("module.trainingStep", category: .hook) { try module.trainingStep(batch, batchIndex: index) } }
+            ?? module.trainingStep(batch, batchIndex: index)
         // Logged values are visible to callbacks at once, as in Lightning.
         updateCallbackMetrics(context)
         if module.automaticOptimization, let loss {
@@ -221,11 +224,11 @@ extension Trainer {
     private func registerTrainingEvents<M: TrainingModule, Source: BatchSource>(
         on engine: Engine<M.Batch, Tensor?>, module: M, context: TrainerContext, optimizer: any Optimizer, validation: Source?
     ) where Source.Batch == M.Batch {
-        engine.on(.started) { [unowned self] _ in
+        engine.on(.started, named: "Trainer") { [unowned self] _ in
             self.shouldStop = false
             self.dispatch(.trainStart, { $0.onTrainStart(trainer: self) }) { module.onTrainStart() }
         }
-        engine.on(.epochStarted) { [unowned self] engine in
+        engine.on(.epochStarted, named: "Trainer") { [unowned self] engine in
             context.results = LoggedValues()
             module.train()
             self.dispatch(.trainEpochStart, { $0.onTrainEpochStart(trainer: self) }) { module.onTrainEpochStart() }
@@ -236,7 +239,7 @@ extension Trainer {
                 try self.validateWithinFit(module, validation, context: context)
             }
         }
-        engine.on(.epochCompleted) { [unowned self] engine in
+        engine.on(.epochCompleted, named: "Trainer") { [unowned self] engine in
             // Monitoring callbacks run after the module's hook, once the epoch's values are known.
             try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
             try self.publishEpochValues(try context.results.epochValues(over: self.communicator))
@@ -245,7 +248,7 @@ extension Trainer {
             for logger in self.activeLoggers { try logger.flush() }   // a killed run loses at most this epoch
             if self.shouldStop { engine.terminate() }
         }
-        engine.on(.completed) { [unowned self] _ in
+        engine.on(.completed, named: "Trainer") { [unowned self] _ in
             self.dispatch(.trainEnd, { $0.onTrainEnd(trainer: self) }) { module.onTrainEnd() }
         }
         engine.onError { [unowned self] _, error in

@@ -98,6 +98,9 @@ public final class Trainer {
     /// job of `devices` processes (`mpirun -np devices` for `MPILauncher`) and exits with its
     /// status; inside a job, the job's size decides.
     public var devices = 1
+    /// Times every hook (each callback's and the module's), step, data fetch and handler of
+    /// `fit`, `validate` and `test` when set; print its `summaryTable()` afterwards.
+    public var profiler: RunProfiler?
     /// The processes that train together: set by the strategy, or directly (for example an
     /// in-process communicator in tests).
     public var communicator: any Communicator = SingleProcessCommunicator()
@@ -170,15 +173,19 @@ public final class Trainer {
     /// The one hook dispatcher: marks `hook` as the current hook (which decides what `log` may
     /// do in it), runs each callback's version in calling order, then the module's.
     func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void, module: () throws -> Void) rethrows {
-        context?.hook = hook
-        for each in orderedCallbacks { try callback(each) }
-        try module()
+        try dispatch(hook, callback)
+        guard let profiler else { return try module() }
+        try profiler.measure("module.\(hook.rawValue)", category: .hook, module)
     }
 
     /// ``dispatch(_:_:module:)`` for hooks that only callbacks have.
     func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void) rethrows {
         context?.hook = hook
-        for each in orderedCallbacks { try callback(each) }
+        guard let profiler else {
+            for each in orderedCallbacks { try callback(each) }
+            return
+        }
+        for each in orderedCallbacks { try profiler.measure("\(type(of: each)).\(hook.rawValue)", category: .hook) { try callback(each) } }
     }
 
     /// The checkpoint callbacks in use.

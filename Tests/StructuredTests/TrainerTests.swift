@@ -402,4 +402,19 @@ final class FailInEpoch: Callback {
         #expect(counter.count == 1)   // the sanity check's first batch finds out; no epoch validates (else 2 + 3 * 4)
         #expect(module.forwardPasses == 3 * 4)
     }
+
+    /// `trainer.profiler` times each hook (callbacks' and the module's), the steps and the
+    /// handlers of fit, through the same profiler as Events.
+    @Test func theProfilerTimesHooksStepsAndHandlers() throws {
+        let profiler = RunProfiler(), trainer = quietTrainer(maxEpochs: 2)
+        trainer.profiler = profiler
+        trainer.sanityValidationSteps = 0
+        try trainer.fit(Classifier(), train: DataLoader(syntheticData(count: 16), batchSize: 4),
+                        validation: DataLoader(syntheticData(count: 8, seed: 2), batchSize: 4))
+        let calls = Dictionary(uniqueKeysWithValues: profiler.summary().map { ($0.name, $0.calls) })
+        #expect(calls["module.trainingStep"] == 8 && calls["training step"] == 8)
+        #expect(calls["validation step"] == 4 && calls["module.validationEpochEnd"] == 2)
+        #expect(calls["module.onTrainBatchEnd"] == nil && calls["module.trainBatchEnd"] == 8)
+        #expect(calls["Trainer (epochCompleted)"] == 2)
+    }
 }

@@ -40,13 +40,13 @@ public struct EvaluationSchedule: Sendable, Equatable {
     /// `iterationCompleted`, and at `epochCompleted` (not after a run stopped mid-epoch).
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, evaluate: @escaping (Engine<B, O>) throws -> Void) -> [HandlerRegistration] {
-        [engine.on(.iterationCompleted) { engine in
+        [engine.on(.iterationCompleted, named: "evaluation") { engine in
             let state = engine.state
             if !engine.isTerminating, isDue(afterBatch: state.iterationInEpoch, of: state.epochLength, iteration: state.iteration) {
                 try evaluate(engine)
             }
         },
-        engine.on(.epochCompleted) { engine in
+        engine.on(.epochCompleted, named: "evaluation") { engine in
             let state = engine.state
             let complete = state.iterationInEpoch == state.epochLength
             if complete || !engine.isTerminating, isDue(atEndOfEpoch: state.epoch, iteration: state.iteration) { try evaluate(engine) }

@@ -49,7 +49,7 @@ public final class EarlyStopping<TrainerBatch, TrainerOutput> {
     public func attach<B, O>(to engine: Engine<B, O>, mode: MonitorMode) -> HandlerRegistration {
         rule = EarlyStoppingRule(mode: mode, patience: patience, minimumDelta: minimumDelta,
                                  stoppingThreshold: stoppingThreshold, checkFinite: checkFinite)
-        return engine.on(.completed) { _ in
+        return engine.on(.completed, named: "EarlyStopping") { _ in
             if let reason = try self.rule!.observe(self.score()) {
                 self.stoppingReason = reason
                 self.trainer.terminate()

@@ -38,7 +38,7 @@ public final class LearningRateLogger {
     /// Records at the start of every iteration or epoch of `engine`.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> HandlerRegistration {
-        engine.on(interval == .iteration ? .iterationStarted : .epochStarted) { engine in
+        engine.on(interval == .iteration ? .iterationStarted : .epochStarted, named: "LearningRateLogger") { engine in
             Self.record(self.optimizer.learningRate, key: self.key, step: engine.state.iteration, into: &engine.state.metrics,
                         loggers: self.logger.map { [$0] } ?? [], isMain: engine.communicator.isMain)
         }

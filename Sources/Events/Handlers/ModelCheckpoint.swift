@@ -61,7 +61,7 @@ public final class ModelCheckpoint {
     @discardableResult
     public func attach<B, O, TB, TO>(to engine: Engine<B, O>, at trigger: Trigger, model: any Module, optimizer: any Optimizer,
                                       scheduler: LearningRateScheduler? = nil, trainer: Engine<TB, TO>) -> HandlerRegistration {
-        engine.on(trigger) { engine in
+        engine.on(trigger, named: "ModelCheckpoint") { engine in
             guard engine.communicator.isMain else { return }
             try self.save(model: model, optimizer: optimizer, scheduler: scheduler, epoch: trainer.state.epoch,
                           step: trainer.state.iteration, extra: trainer.checkpointEntries,

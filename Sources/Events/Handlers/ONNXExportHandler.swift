@@ -35,7 +35,7 @@ public struct ONNXExportHandler {
     /// Registers the export on `engine`'s completion.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> HandlerRegistration {
-        engine.on(.completed) { engine in
+        engine.on(.completed, named: "ONNXExportHandler") { engine in
             guard engine.communicator.isMain else { return }
             try export()
         }

@@ -33,12 +33,12 @@ public final class ProgressBar {
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
         [
-            engine.on(.epochStarted) { _ in self.startEpoch() },
-            engine.on(.iterationCompleted) { engine in
+            engine.on(.epochStarted, named: "ProgressBar") { _ in self.startEpoch() },
+            engine.on(.iterationCompleted, named: "ProgressBar") { engine in
                 guard engine.communicator.isMain else { return }
                 self.show(Self.position(engine), values: self.values(engine))
             },
-            engine.on(.epochCompleted) { engine in
+            engine.on(.epochCompleted, named: "ProgressBar") { engine in
                 guard engine.communicator.isMain else { return }
                 self.finishEpoch(Self.position(engine), values: self.values(engine))
             },

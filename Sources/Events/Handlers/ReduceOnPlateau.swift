@@ -62,6 +62,6 @@ public final class ReduceOnPlateau {
     /// Checks `score` each time `engine` (an evaluator) completes a run.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, score: @escaping () throws -> Float) -> HandlerRegistration {
-        engine.on(.completed) { _ in self.observe(try score()) }
+        engine.on(.completed, named: "ReduceOnPlateau") { _ in self.observe(try score()) }
     }
 }

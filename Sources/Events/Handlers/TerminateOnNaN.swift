@@ -25,7 +25,7 @@ public final class TerminateOnNaN {
     /// For other outputs: `value` extracts the number to check.
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>, value: @escaping (O) -> Float) -> HandlerRegistration {
-        engine.on(.iterationCompleted) { [self] engine in
+        engine.on(.iterationCompleted, named: "TerminateOnNaN") { [self] engine in
             guard let output = engine.state.output else { return }
             let number = value(output)
             guard !number.isFinite else { return }

@@ -51,8 +51,8 @@ public final class TimeLimit {
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
         [
-            engine.on(.started) { _ in self.budget.start() },
-            engine.on(.iterationCompleted) { engine in if self.budget.isSpent { engine.terminate() } },
+            engine.on(.started, named: "TimeLimit") { _ in self.budget.start() },
+            engine.on(.iterationCompleted, named: "TimeLimit") { engine in if self.budget.isSpent { engine.terminate() } },
         ]
     }
 }

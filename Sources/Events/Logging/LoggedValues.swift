@@ -148,8 +148,8 @@ public final class LoggedValues {
     /// into `engine.state.metrics` (reduced over the engine's communicator).
     @discardableResult
     public func attach<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
-        [engine.on(.epochStarted) { _ in self.reset() },
-         engine.on(.epochCompleted) { engine in
+        [engine.on(.epochStarted, named: "LoggedValues") { _ in self.reset() },
+         engine.on(.epochCompleted, named: "LoggedValues") { engine in
              engine.state.metrics.merge(try self.epochValues(over: engine.communicator).values) { _, new in new }
          }]
     }

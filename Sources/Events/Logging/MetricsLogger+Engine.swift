@@ -5,11 +5,11 @@ extension MetricsLogger {
     /// fails, with `succeeded` false), on rank 0. ``attach(to:at:values:)`` registers this itself.
     @discardableResult
     public func attachFlushing<B, O>(to engine: Engine<B, O>) -> [HandlerRegistration] {
-        [engine.on(.epochCompleted) { engine in
+        [engine.on(.epochCompleted, named: "\(Self.self)") { engine in
             guard engine.communicator.isMain else { return }
             try self.flush()
         },
-        engine.on(.completed) { engine in
+        engine.on(.completed, named: "\(Self.self)") { engine in
             guard engine.communicator.isMain else { return }
             try self.finish(succeeded: true)
         },
@@ -29,7 +29,7 @@ extension MetricsLogger {
     @discardableResult
     public func attachHistograms<B, O>(of model: any Module, to engine: Engine<B, O>,
                                        at trigger: Trigger = .epochCompleted) -> HandlerRegistration {
-        engine.on(trigger) { engine in
+        engine.on(trigger, named: "\(Self.self) histograms") { engine in
             guard engine.communicator.isMain else { return }
             try self.logParameterHistograms(of: model, step: engine.state.iteration)
         }

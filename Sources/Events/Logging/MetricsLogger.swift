@@ -47,7 +47,7 @@ extension MetricsLogger {
     public func attach<B, O>(to engine: Engine<B, O>, at trigger: Trigger,
                              values: @escaping (Engine<B, O>) -> [String: Float]) -> HandlerRegistration {
         attachFlushing(to: engine)
-        return engine.on(trigger) { engine in
+        return engine.on(trigger, named: "\(Self.self)") { engine in
             guard engine.communicator.isMain else { return }
             try self.log(values(engine), step: engine.state.iteration)
         }

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Time per step, handler and hook of a run (Ignite's `HandlersTimeProfiler`, Lightning's
+/// `SimpleProfiler`), for both frontends: attach one to an ``Engine`` (``Engine/profiler``) or
+/// a Structured `Trainer`, and every step, data fetch, handler and hook is timed.
+///
+/// The summary lists calls, total, mean and share of the run per name; ``writeJSON(to:)``
+/// writes it as JSON and ``writeTrace(to:)`` every span in Chrome's trace-event format, which
+/// `chrome://tracing` and Perfetto open. Spans nest (a hook inside a handler inside an event), so
+/// shares of nested names add up to more than 100%. With no profiler attached, the engine only
+/// checks for nil.
+///
+/// ```swift
+/// let profiler = RunProfiler()
+/// trainer.profiler = profiler
+/// try trainer.run(loader, maxEpochs: 1)
+/// print(profiler.summaryTable())
+/// try profiler.writeTrace(to: "profile.trace.json")
+/// ```
+public final class RunProfiler {
+    /// What a span timed.
+    public enum Category: String, Sendable, Codable {
+        /// The step function (the work per batch).
+        case step
+        /// Taking the next batch from the data.
+        case data
+        /// An event handler.
+        case handler
+        /// A Structured hook (a callback's or the module's).
+        case hook
+    }
+
+    /// One timed call.
+    public struct Span: Sendable {
+        /// What ran: a handler's or hook's name, `step` or `data`.
+        public let name: String
+        /// What kind of code it was.
+        public let category: Category
+        /// Start, in nanoseconds since the profiler was made.
+        public let start: UInt64
+        /// Duration in nanoseconds.
+        public let duration: UInt64
+    }
+
+    /// One row of the summary.
+    public struct Row: Sendable, Codable, Equatable {
+        /// The name the spans share.
+        public let name: String
+        /// Their category.
+        public let category: Category
+        /// How many calls.
+        public let calls: Int
+        /// Their total time, in seconds.
+        public let totalSeconds: Double
+        /// Mean time per call, in seconds.
+        public var meanSeconds: Double { totalSeconds / Double(max(calls, 1)) }
+        /// Total time as a share of the run (0 to 1).
+        public let shareOfRun: Double
+    }
+
+    private let origin = DispatchTime.now().uptimeNanoseconds
+    /// Every span recorded, in the order the calls ended.
+    public private(set) var spans: [Span] = []
+
+    /// An empty profiler; its clock starts now.
+    public init() {}
+
+    /// Runs `body` and records its time under `name`.
+    @inline(__always)
+    public func measure<T>(_ name: @autoclosure () -> String, category: Category, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { spans.append(Span(name: name(), category: category, start: start - origin, duration: DispatchTime.now().uptimeNanoseconds - start)) }
+        return try body()
+    }
+
+    /// The wall time from the first span's start to the last span's end, in seconds.
+    public var runSeconds: Double {
+        guard let first = spans.map(\.start).min(), let last = spans.map({ $0.start + $0.duration }).max() else { return 0 }
+        return Double(last - first) / 1e9
+    }
+
+    /// One row per name, the most expensive first.
+    public func summary() -> [Row] {
+        var totals: [String: (category: Category, calls: Int, nanoseconds: UInt64)] = [:]
+        for span in spans {
+            let entry = totals[span.name] ?? (span.category, 0, 0)
+            totals[span.name] = (entry.category, entry.calls + 1, entry.nanoseconds + span.duration)
+        }
+        let run = max(runSeconds, 1e-12)
+        return totals.map { name, entry in
+            Row(name: name, category: entry.category, calls: entry.calls, totalSeconds: Double(entry.nanoseconds) / 1e9,
+                shareOfRun: Double(entry.nanoseconds) / 1e9 / run)
+        }.sorted { ($0.totalSeconds, $1.name) > ($1.totalSeconds, $0.name) }
+    }
+
+    /// The summary as a text table: name, category, calls, total, mean and share of the run.
+    public func summaryTable() -> String {
+        let rows = summary()
+        let width = max(24, (rows.map(\.name.count).max() ?? 0) + 2)
+        var lines = ["name".padding(toLength: width, withPad: " ", startingAt: 0) + "category     calls     total s     mean ms   share"]
+        for row in rows {
+            lines.append(row.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                + row.category.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                + String(format: "%8d  %10.4f  %10.4f  %5.1f%%", row.calls, row.totalSeconds, row.meanSeconds * 1e3, row.shareOfRun * 100))
+        }
+        lines.append(String(format: "run: %.4f s (shares of nested spans overlap)", runSeconds))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes the summary as JSON: `{"run_seconds": …, "rows": [{name, category, calls, totalSeconds, shareOfRun}]}`.
+    /// - Throws: the file system's error.
+    public func writeJSON(to path: String) throws {
+        struct Document: Encodable { let run_seconds: Double; let rows: [Row] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(Document(run_seconds: runSeconds, rows: summary())).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Writes every span in Chrome's trace-event format (complete events, `"ph": "X"`, times in
+    /// microseconds), which `chrome://tracing` and Perfetto open.
+    /// - Throws: the file system's error.
+    public func writeTrace(to path: String) throws {
+        struct Event: Encodable { let name: String; let cat: String; let ph: String; let ts: Double; let dur: Double; let pid: Int; let tid: Int }
+        struct Document: Encodable { let traceEvents: [Event]; let displayTimeUnit: String }
+        let events = spans.map {
+            Event(name: $0.name, cat: $0.category.rawValue, ph: "X", ts: Double($0.start) / 1e3, dur: Double($0.duration) / 1e3, pid: 1, tid: 1)
+        }
+        try JSONEncoder().encode(Document(traceEvents: events, displayTimeUnit: "ms")).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
