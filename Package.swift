@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TensorCore", "Distributed", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Distributed", "Metrics", "TensorCore", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Datasets", "TensorCore", "TestSupport"], exclude: ["Interop"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Events", "Datasets", "TensorCore", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "CharLMTests", dependencies: ["CharLM", "Datasets", "TensorCore", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "OpenMPI", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
     ]

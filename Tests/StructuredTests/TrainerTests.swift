@@ -417,4 +417,22 @@ final class FailInEpoch: Callback {
         #expect(calls["module.onTrainBatchEnd"] == nil && calls["module.trainBatchEnd"] == 8)
         #expect(calls["Trainer (epochCompleted)"] == 2)
     }
+
+    /// The Tuner runs Events' finder on the module's own training step: the same sweep and
+    /// suggestion as the Events frontend with the same model, optimizer and data.
+    @Test func theTunerFindsTheSameRateAsEvents() throws {
+        let loader = DataLoader(syntheticData(count: 128), batchSize: 8, shuffle: true, seed: 2)
+        let finder = LearningRateFinder(minimumRate: 1e-4, maximumRate: 10, steps: 40)
+        let structured = try withRandomScope(seed: 7) {
+            try Tuner(trainer: quietTrainer()).learningRateFind(Classifier(), train: loader, finder: finder)
+        }
+        let events = try withRandomScope(seed: 7) {
+            let model = Classifier()
+            return try finder.run(model: model, optimizer: SGD(for: model, learningRate: model.learningRate), data: loader) { batch in
+                (crossEntropy(logits: model(batch.inputs), labels: batch.labels), batch.count)
+            }
+        }
+        #expect(structured.rates == events.rates && structured.losses == events.losses)
+        #expect(structured.suggestion != nil && structured.suggestion == events.suggestion)
+    }
 }
