@@ -42,6 +42,12 @@ fi
 echo "== TensorBoard in a browser (Tests/UI: a real server, headless Chromium screenshots)"
 Tests/UI/tensorboard-screenshot.sh "$SWIFTTRAIN_VENV" .build/ui
 
+echo "== memory measurements (process-wide tensor bytes: these suites run alone)"
+SWIFTTRAIN_MEMORY_TESTS=1 .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing \
+    --filter 'BatchSizeFinderTests|TunerMemoryTests' > .build-memory.log 2>&1 || { grep -E '✘' .build-memory.log | head -20; exit 1; }
+grep -E 'Test run with' .build-memory.log | tail -1
+rm -f .build-memory.log
+
 echo "== kernel-sensitive suites at each lower instruction set (SWIFTTRAIN_ISA)"
 for isa in baseline avx2; do
     set +e

@@ -1,8 +1,9 @@
 import Events
 import TensorCore
 
-/// Lightning's `Tuner`: the learning-rate range test on a module, through Events'
-/// ``LearningRateFinder`` (the one implementation both frontends share). The module's own
+/// Lightning's `Tuner`: the learning-rate range test and the batch-size scaler on a module,
+/// through Events' ``LearningRateFinder`` and ``BatchSizeFinder`` (one implementation each for
+/// both frontends). The module's own
 /// `trainingStep` gives each batch's loss, with the optimizer its `configureOptimizers` returns;
 /// afterwards the module and the random generator are as they were, bit for bit.
 ///
@@ -24,19 +25,39 @@ public struct Tuner {
     public func learningRateFind<M: TrainingModule, Source: BatchSource>(_ module: M, train: Source,
                                                                           finder: LearningRateFinder = LearningRateFinder()) throws
         -> LearningRateFinder.Result where Source.Batch == M.Batch {
-        guard module.automaticOptimization else { throw TrainerError.invalidSetting("the learning-rate finder needs automatic optimization") }
+        try withTrainingStep(module) { optimizer, step in
+            try finder.run(model: module, optimizer: optimizer, data: train, loss: step)
+        }
+    }
+
+    /// Lightning's `scale_batch_size` (power mode) on a module: the largest batch whose
+    /// training step stays under `memoryLimit` bytes at its peak, through Events'
+    /// ``BatchSizeFinder``. `batch(size)` makes a batch of `size` examples.
+    /// - Throws: as ``learningRateFind(_:train:finder:)``.
+    public func scaleBatchSize<M: TrainingModule>(_ module: M, memoryLimit: Int, initialSize: Int = 2, maximumSize: Int = 1 << 16,
+                                                  batch: (Int) throws -> M.Batch) throws -> BatchSizeFinder.Result {
+        let finder = BatchSizeFinder(memoryLimit: memoryLimit, initialSize: initialSize, maximumSize: maximumSize)
+        return try withTrainingStep(module) { optimizer, step in
+            try finder.run(model: module, optimizer: optimizer, batch: batch, loss: step)
+        }
+    }
+
+    /// Calls `body` with the module's optimizer and its training step as a loss function, inside
+    /// a context of its own (values the step logs are dropped).
+    private func withTrainingStep<M: TrainingModule, T>(_ module: M,
+                                                       _ body: (any Optimizer, (M.Batch) throws -> (loss: Tensor, examples: Int)) throws -> T) throws -> T {
+        guard module.automaticOptimization else { throw TrainerError.invalidSetting("the tuner needs automatic optimization") }
         guard let optimizer = module.configureOptimizers()?.optimizer else {
             throw TrainerError.invalidSetting("configureOptimizers() returned no optimizer")
         }
-        // Values the step logs go to a context of their own and are dropped.
         let context = TrainerContext(trainer: trainer)
         context.module = module
         context.hook = .trainingStep
         return try TrainerContext.$current.withValue(context) {
-            try finder.run(model: module, optimizer: optimizer, data: train) { batch in
+            try body(optimizer) { batch in
                 context.batchSize = (batch as? LabeledBatch)?.count ?? 1
                 guard let loss = try module.trainingStep(batch, batchIndex: 0) else {
-                    throw TrainerError.invalidSetting("the learning-rate finder needs trainingStep to return the loss")
+                    throw TrainerError.invalidSetting("the tuner needs trainingStep to return the loss")
                 }
                 _ = context.results.takeStepValues()
                 return (loss, context.batchSize)

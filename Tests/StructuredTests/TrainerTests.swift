@@ -435,4 +435,5 @@ final class FailInEpoch: Callback {
         #expect(structured.rates == events.rates && structured.losses == events.losses)
         #expect(structured.suggestion != nil && structured.suggestion == events.suggestion)
     }
+
 }

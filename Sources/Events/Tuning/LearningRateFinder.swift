@@ -60,23 +60,9 @@ public struct LearningRateFinder: Sendable {
     /// - Throws: what `loss` or the optimization step throws, after the restore.
     public func run<Source: BatchSource>(model: any Module, optimizer: any Optimizer, data: Source,
                                          loss: (Source.Batch) throws -> (loss: Tensor, examples: Int)) throws -> Result {
-        let snapshot = TrainingCheckpoint(model: model, optimizer: optimizer, epoch: 0, step: 0, includesGradients: true)
-        let withoutGradient = optimizer.parameters.indices.filter { optimizer.parameters[$0].gradient == nil }
-        let wasTraining = model.isTraining
-        func restore() throws {
-            try snapshot.restore(model: model, optimizer: optimizer)
-            for index in withoutGradient { optimizer.parameters[index].zeroGradient() }
-            wasTraining ? model.train() : model.eval()
+        try withRestoredTrainingState(model: model, optimizer: optimizer) {
+            try sweep(model: model, optimizer: optimizer, data: data, loss: loss)
         }
-        let result: Result
-        do {
-            result = try sweep(model: model, optimizer: optimizer, data: data, loss: loss)
-        } catch {
-            try restore()
-            throw error
-        }
-        try restore()
-        return result
     }
 
     private func sweep<Source: BatchSource>(model: any Module, optimizer: any Optimizer, data: Source,

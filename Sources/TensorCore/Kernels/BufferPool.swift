@@ -30,6 +30,7 @@ final class BufferPool: Sendable {
 
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
         let elements = max(count, 1)
+        TensorMemory.allocated(bytes: elements * MemoryLayout<Float>.stride)
         if elements >= Self.minimumPooledCount {
             let recycled = cache.withLock { cache -> UInt? in
                 guard let address = cache.free[elements]?.popLast() else { return nil }
@@ -45,6 +46,7 @@ final class BufferPool: Sendable {
 
     func release(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let elements = max(count, 1)
+        TensorMemory.released(bytes: elements * MemoryLayout<Float>.stride)
         let raw = UnsafeMutableRawPointer(pointer)
         let address = UInt(bitPattern: raw)
         if elements >= Self.minimumPooledCount {
