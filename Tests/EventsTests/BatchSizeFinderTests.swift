@@ -29,6 +29,7 @@ struct BatchSizeFinderTests {
         let size = try #require(result.size)
         #expect(peaks[sizes.firstIndex(of: size)!] <= limit && peaks.last! > limit)
         #expect(size >= 64 && size <= 4096)
+        print("batch-size finder, 784-256-10 mlp with Adam, limit 12 MiB: " + result.trials.map { "\($0.size): \($0.peakBytes / 1024) KiB" }.joined(separator: ", ") + "; chosen \(size)")
         #expect(model.parameters.map(\.scalars) == weights && model.parameters.allSatisfy { $0.gradient == nil })
     }
 
