@@ -53,6 +53,7 @@ func html(_ runs: [Run], options: CharOptions, identical: Bool) -> String {
     page += "<p>Train seconds cover training only; val_loss is the mean cross-entropy over \(options.validationBatches) seeded validation batches.</p>"
     page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
+    page += overlappingCurvesNote(identical: identical)
     for run in runs { page += "<h3>sample (\(run.frontend))</h3><pre>\(escaped(run.sample))</pre>" }
     return page + "</body></html>\n"
 }

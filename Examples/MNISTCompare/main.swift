@@ -70,6 +70,7 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     page += "<p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
     page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
+    page += overlappingCurvesNote(identical: identical)
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
     return page + "</body></html>\n"
 }

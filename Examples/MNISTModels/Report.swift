@@ -121,6 +121,12 @@ public func runCommandLineProgram(_ name: String, usage: String, _ body: () thro
     }
 }
 
+/// What a reader sees on a loss chart of three bit-identical runs: one line, the others under it.
+public func overlappingCurvesNote(identical: Bool) -> String {
+    identical ? "<p><i>Only one loss curve shows: the three runs' weights are bit-identical at every step, so their curves "
+        + "lie exactly on top of each other.</i></p>" : ""
+}
+
 /// The start of a comparison report: the document head with its style, up to `<body>`.
 public func htmlPageStart(title: String) -> String {
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title>"
