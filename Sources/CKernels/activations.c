@@ -33,6 +33,35 @@ static inline __attribute__((always_inline)) float st_exp(float x) {
     return p * scale;
 }
 
+// exp as a tensor operation, over the whole float range: the same reduction and polynomial as
+// st_exp, with 2^n applied as two halves so that n = 128 (x up to ln(FLT_MAX)) stays finite.
+// Overflow gives +inf, NaN stays NaN, and below ln(FLT_MIN) the result is flushed to 0 (expf
+// would give a denormal there).
+static inline __attribute__((always_inline)) float st_exp_full(float x) {
+    float c = x < -87.33654f ? -87.33654f : x;
+    c = c > 88.72283f ? 88.72283f : c;
+    float n = __builtin_rintf(c * 1.44269504f);
+    float r = c - n * 0.693145752f;
+    r = r - n * 1.42860677e-6f;
+    float p = 1.98412698e-4f;
+    p = p * r + 1.38888889e-3f;
+    p = p * r + 8.33333333e-3f;
+    p = p * r + 4.16666667e-2f;
+    p = p * r + 1.66666667e-1f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t whole = (int32_t)n, half = whole >> 1;
+    int32_t low = (half + 127) << 23, high = (whole - half + 127) << 23;
+    float first, second;
+    __builtin_memcpy(&first, &low, sizeof first);
+    __builtin_memcpy(&second, &high, sizeof second);
+    float y = p * first * second;
+    y = x > 88.72283f ? __builtin_inff() : y;
+    y = x < -87.33654f ? 0.0f : y;
+    return x != x ? x : y;
+}
+
 static inline __attribute__((always_inline)) float st_erf(float x) {
     float a = __builtin_fabsf(x);
     float s = x * x;
@@ -64,7 +93,7 @@ static inline __attribute__((always_inline)) float st_tanh(float x) {
 
 #define ACTIVATION_KERNELS(SUFFIX, TARGET)                                                                 \
     TARGET static void exp_##SUFFIX(const float *restrict x, float *restrict y, ptrdiff_t n) {              \
-        for (ptrdiff_t i = 0; i < n; i++) y[i] = st_exp(x[i]);                                              \
+        for (ptrdiff_t i = 0; i < n; i++) y[i] = st_exp_full(x[i]);                                         \
     }                                                                                                       \
     TARGET static void erf_##SUFFIX(const float *restrict x, float *restrict y, ptrdiff_t n) {              \
         for (ptrdiff_t i = 0; i < n; i++) y[i] = st_erf(x[i]);                                              \

@@ -74,7 +74,8 @@ void swifttrain_convolution_block_input_gradient(const float *weight, const floa
 void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient, float *bias_gradient,
                                                   int batch, int out_channels, int taps, int positions, int first_row, int first_tap);
 
-/// e^x of n elements (|relative error| about 2e-7; inputs clamped to [-87, 88]).
+/// e^x of n elements (|relative error| about 2e-7): +inf above ln(FLT_MAX), NaN for NaN, and 0
+/// below ln(FLT_MIN), where expf would give a denormal.
 void swifttrain_exp(const float *x, float *y, ptrdiff_t n);
 /// erf of n elements (absolute error below 2e-7).
 void swifttrain_erf(const float *x, float *y, ptrdiff_t n);

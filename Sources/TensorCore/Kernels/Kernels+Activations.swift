@@ -5,6 +5,11 @@ import CKernels
 // never changes a value.
 
 extension Kernels {
+    /// `e^x` of every element, vectorized (libm's `expf` is a scalar call).
+    static func exp(_ x: Tensor) -> Tensor {
+        unary(x) { swifttrain_exp($0, $1, $2) }
+    }
+
     /// `erf` of every element.
     static func erf(_ x: Tensor) -> Tensor {
         unary(x) { swifttrain_erf($0, $1, $2) }

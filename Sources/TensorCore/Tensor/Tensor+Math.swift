@@ -4,9 +4,10 @@
 // a function of the output (exp, sqrt, tanh, sigmoid), the pullback reads the output instead of
 // recomputing it.
 
-/// e raised to each element.
+/// e raised to each element (a vectorized kernel: within about 2e-7 relative of libm's `expf`;
+/// +inf on overflow, 0 below the smallest normal float).
 public func exp(_ x: Tensor) -> Tensor {
-    Kernels.map(x, ElementFunction.Exp())
+    Kernels.exp(x)
         .recorded("exp", x) { gradient, output in [gradient * output] }
 }
 
