@@ -41,6 +41,14 @@ void swifttrain_max_pool_2x2(const float *plane, float *values, float *offsets, 
 /// Whether any of `count` values is NaN.
 int swifttrain_contains_nan(const float *values, long count);
 
+/// The exponentials of one softmax row: y[i] = exp(x[i] * scale - m) for the first `count`
+/// values, m being the largest x[i] * scale (0 for a row of -inf); their sum goes to *total, in
+/// a fixed order. Returns m. `y` may be `x`.
+float swifttrain_softmax_exponentials(const float *x, float *y, long count, float scale, float *total);
+
+/// y[i] *= factor for `count` values.
+void swifttrain_scale_row(float *y, long count, float factor);
+
 /// The sizes of one convolution window sweep over [batch, channels, height, width] inputs.
 struct swifttrain_window {
     int batch, channels, height, width, kernel_height, kernel_width, stride, padding, output_height, output_width;

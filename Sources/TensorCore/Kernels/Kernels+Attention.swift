@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Multi-head self-attention read straight from the input projection's output `[batch, time,
@@ -112,17 +113,10 @@ extension Kernels {
             for row in chunk {
                 let d = p + row * keys
                 let visible = causal ? Swift.min(keys, Swift.max(0, row % queries + 1 + keys - queries)) : keys
-                var maximum = -Float.infinity
-                for i in 0..<visible { maximum = Swift.max(maximum, d[i] * scale) }
-                if maximum == -.infinity { maximum = 0 }
+                // Vectorized exponentials and fixed-lane sums (CKernels).
                 var total: Float = 0
-                for i in 0..<visible {
-                    let e = Foundation.exp(d[i] * scale - maximum)
-                    d[i] = e
-                    total += e
-                }
-                let reciprocal = 1 / total
-                for i in 0..<visible { d[i] *= reciprocal }
+                _ = swifttrain_softmax_exponentials(d, d, visible, scale, &total)
+                swifttrain_scale_row(d, visible, 1 / total)
                 for i in visible..<keys { d[i] = 0 }
             }
         }

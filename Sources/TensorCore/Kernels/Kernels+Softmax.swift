@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Softmax and log-softmax along one axis of a tensor viewed as [outer, length, inner], with
@@ -14,6 +15,18 @@ extension Kernels {
                 for lane in lanes {
                     let base = (lane / inner) * length * inner + lane % inner
                     let s = source + base, d = destination + base
+                    if inner == 1 {
+                        // Contiguous rows (the last axis): vectorized exponentials (CKernels).
+                        var total: Float = 0
+                        let maximum = swifttrain_softmax_exponentials(s, d, length, 1, &total)
+                        if logarithm {
+                            let shift = maximum + Foundation.log(total)
+                            for i in 0..<length { d[i] = s[i] - shift }
+                        } else {
+                            swifttrain_scale_row(d, length, 1 / total)
+                        }
+                        continue
+                    }
                     var maximum = -Float.infinity
                     for i in 0..<length { maximum = Swift.max(maximum, s[i * inner]) }
                     if maximum == -.infinity { maximum = 0 }  // a fully masked row gives NaN, as in PyTorch
