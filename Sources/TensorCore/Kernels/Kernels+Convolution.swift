@@ -225,12 +225,6 @@ extension Kernels {
         }
         return (result, biasResult)
     }
-
-    /// `body` with the elements of `tensor`, or nil without one.
-    private static func withOptionalElements(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
-        guard let tensor else { return body(nil) }
-        tensor.withElements { body($0.baseAddress) }
-    }
 }
 
 extension WindowGeometry {

@@ -50,8 +50,8 @@ extension Kernels {
         return (inputGradient, gainGradient, biasGradient)
     }
 
-    /// Calls `body` with the elements of `tensor`, or with `nil`.
-    private static func withOptionalElements<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    /// Calls `body` with the elements of `tensor`, or with `nil` (an optional bias or gain).
+    static func withOptionalElements<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
         guard let tensor else { return body(nil) }
         return tensor.withElements { body($0.baseAddress) }
     }
