@@ -1,65 +1,22 @@
 // Transcendental activations at full vector width: exp, erf and GELU (exact and tanh forms)
 // with GELU's backward. libm's expf and erff are scalar calls, so the loops below use
 // branch-free approximations that the compiler vectorizes:
-// - exp: Cody-Waite range reduction by ln 2, a degree-7 Taylor polynomial on |r| <= ln2/2
-//   (truncation below 1e-8 relative), and 2^n built in the exponent bits;
+// - exp: exp_polynomial.h (range reduction, a degree-7 polynomial, 2^n in the exponent bits);
 // - erf: the Taylor series of erf for |x| < 0.5, and Abramowitz & Stegun 7.1.26 (absolute
 //   error below 1.5e-7) above, so small inputs keep their relative accuracy.
 // Each kernel is compiled for three instruction sets and chosen by swifttrain_isa_level().
 #include "CKernels.h"
-#include <stdint.h>
+#include "exp_polynomial.h"
 
 #define BASELINE
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 
+// The activations' exponential: clamped to [-87, 88], where their formulas need it.
 static inline __attribute__((always_inline)) float st_exp(float x) {
     x = x < -87.0f ? -87.0f : x;
     x = x > 88.0f ? 88.0f : x;
-    float n = __builtin_rintf(x * 1.44269504f);
-    float r = x - n * 0.693145752f;
-    r = r - n * 1.42860677e-6f;
-    float p = 1.98412698e-4f;
-    p = p * r + 1.38888889e-3f;
-    p = p * r + 8.33333333e-3f;
-    p = p * r + 4.16666667e-2f;
-    p = p * r + 1.66666667e-1f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-// exp as a tensor operation, over the whole float range: the same reduction and polynomial as
-// st_exp, with 2^n applied as two halves so that n = 128 (x up to ln(FLT_MAX)) stays finite.
-// Overflow gives +inf, NaN stays NaN, and below ln(FLT_MIN) the result is flushed to 0 (expf
-// would give a denormal there).
-static inline __attribute__((always_inline)) float st_exp_full(float x) {
-    float c = x < -87.33654f ? -87.33654f : x;
-    c = c > 88.72283f ? 88.72283f : c;
-    float n = __builtin_rintf(c * 1.44269504f);
-    float r = c - n * 0.693145752f;
-    r = r - n * 1.42860677e-6f;
-    float p = 1.98412698e-4f;
-    p = p * r + 1.38888889e-3f;
-    p = p * r + 8.33333333e-3f;
-    p = p * r + 4.16666667e-2f;
-    p = p * r + 1.66666667e-1f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    int32_t whole = (int32_t)n, half = whole >> 1;
-    int32_t low = (half + 127) << 23, high = (whole - half + 127) << 23;
-    float first, second;
-    __builtin_memcpy(&first, &low, sizeof first);
-    __builtin_memcpy(&second, &high, sizeof second);
-    float y = p * first * second;
-    y = x > 88.72283f ? __builtin_inff() : y;
-    y = x < -87.33654f ? 0.0f : y;
-    return x != x ? x : y;
+    return exp_reduced(x);
 }
 
 static inline __attribute__((always_inline)) float st_erf(float x) {
@@ -93,7 +50,7 @@ static inline __attribute__((always_inline)) float st_tanh(float x) {
 
 #define ACTIVATION_KERNELS(SUFFIX, TARGET)                                                                 \
     TARGET static void exp_##SUFFIX(const float *restrict x, float *restrict y, ptrdiff_t n) {              \
-        for (ptrdiff_t i = 0; i < n; i++) y[i] = st_exp_full(x[i]);                                         \
+        for (ptrdiff_t i = 0; i < n; i++) y[i] = exp_full(x[i]);                                         \
     }                                                                                                       \
     TARGET static void erf_##SUFFIX(const float *restrict x, float *restrict y, ptrdiff_t n) {              \
         for (ptrdiff_t i = 0; i < n; i++) y[i] = st_erf(x[i]);                                              \

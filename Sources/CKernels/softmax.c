@@ -1,35 +1,13 @@
-// Softmax rows at full vector width: the exponentials use activations.c's polynomial (libm's
-// expf is a scalar call), and sums run in 16 fixed lanes, added in lane order at the end, so a
+// Softmax rows at full vector width: the exponentials use exp_polynomial.h (libm's expf is a
+// scalar call), and sums run in 16 fixed lanes, added in lane order at the end, so a
 // level gives the same bits on every run.
 #include "CKernels.h"
-#include <stdint.h>
+#include "exp_polynomial.h"
 
 #define BASELINE
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #define LANES 16
-
-// e^x for x <= 0 (softmax subtracts the row's maximum first): the polynomial of activations.c,
-// flushed to 0 below ln(FLT_MIN).
-static inline __attribute__((always_inline)) float softmax_exp(float x) {
-    float c = x < -87.33654f ? -87.33654f : x;
-    float n = __builtin_rintf(c * 1.44269504f);
-    float r = c - n * 0.693145752f;
-    r = r - n * 1.42860677e-6f;
-    float p = 1.98412698e-4f;
-    p = p * r + 1.38888889e-3f;
-    p = p * r + 8.33333333e-3f;
-    p = p * r + 4.16666667e-2f;
-    p = p * r + 1.66666667e-1f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    float y = p * scale;
-    return x < -87.33654f ? 0.0f : y;
-}
 
 // y = exp(x * scale - max) / sum over the first `count` values; y may be x. Returns the row's
 // maximum (of x * scale) and writes the sum to *total.
@@ -42,12 +20,12 @@ static inline __attribute__((always_inline)) float softmax_exp(float x) {
         long i = 0;                                                                                         \
         for (; i + LANES <= count; i += LANES)                                                              \
             for (int l = 0; l < LANES; l++) {                                                               \
-                float e = softmax_exp(x[i + l] * scale - maximum);                                          \
+                float e = exp_full(x[i + l] * scale - maximum);                                          \
                 y[i + l] = e;                                                                               \
                 lanes[l] += e;                                                                              \
             }                                                                                               \
         float tail = 0;                                                                                     \
-        for (; i < count; i++) { float e = softmax_exp(x[i] * scale - maximum); y[i] = e; tail += e; }     \
+        for (; i < count; i++) { float e = exp_full(x[i] * scale - maximum); y[i] = e; tail += e; }     \
         float sum = 0;                                                                                      \
         for (int l = 0; l < LANES; l++) sum += lanes[l];                                                    \
         *total = sum + tail;                                                                                \
