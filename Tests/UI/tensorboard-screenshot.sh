@@ -10,7 +10,7 @@
 # The screenshots stay in OUTPUT_DIR (default .build/ui) for a person to look at.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-venv="$1"
+venv="${1:?usage: Tests/UI/tensorboard-screenshot.sh VENV [OUTPUT_DIR]}"
 out="${2:-.build/ui}"
 mkdir -p "$out"
 work="$(mktemp -d)"
