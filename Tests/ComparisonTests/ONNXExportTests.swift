@@ -54,6 +54,18 @@ struct ONNXExportTests {
         try Self.expectSameOutputs(network, itemShape: [3, 8, 8])
     }
 
+    /// The GAN's generator: LeakyReLU (its slope as the `alpha` attribute), batch norm over
+    /// features, tanh.
+    @Test func theGANGeneratorExports() throws {
+        let generator = withRandomScope(seed: 3) {
+            Sequential(Linear(inFeatures: 100, outFeatures: 64), LeakyReLU(negativeSlope: 0.2), Linear(inFeatures: 64, outFeatures: 32),
+                       BatchNorm1D(features: 32), LeakyReLU(negativeSlope: 0.2), Linear(inFeatures: 32, outFeatures: 784), Tanh())
+        }
+        let batchNorm = generator.layers[3] as! BatchNorm1D
+        batchNorm.runningMean.assign(Tensor(randomNormal: [32], seed: 5) * 0.1)
+        try Self.expectSameOutputs(generator, itemShape: [100])
+    }
+
     @Test func anUnsupportedOperationIsNamedAndNothingIsWritten() throws {
         final class Slicer: Module {
             var isTraining = true

@@ -37,6 +37,7 @@ import TestSupport
         Case(name: "tanh", inputs: { [normal([3, 4], 1)] }, function: { tanh($0[0]) }),
         Case(name: "sigmoid", inputs: { [normal([3, 4], 1)] }, function: { sigmoid($0[0]) }),
         Case(name: "relu", inputs: { [awayFromZero([3, 4], 1)] }, function: { relu($0[0]) }),
+        Case(name: "leakyReLU", inputs: { [Tensor([-2, -0.7, 0.1, 0.3, 0.9, 3], shape: [2, 3])] }, function: { leakyReLU($0[0], negativeSlope: 0.2) }),
         Case(name: "clamped", inputs: { [Tensor([-2, -0.7, 0.1, 0.3, 0.9, 3], shape: [2, 3])] }, function: { $0[0].clamped(to: -1...0.5) }),
         Case(name: "where", inputs: { [normal([3, 4], 1), normal([4], 2)] },
              function: { Tensor.where(Tensor([1, 0, 0, 1], shape: [4]), $0[0], $0[1]) }),

@@ -27,9 +27,7 @@ public enum InteropVenv {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (outData, errData) = collectOutputs(of: process, out: out, err: err)
         guard process.terminationStatus == 0 else {
             throw InteropError(message: "\(script) failed (\(process.terminationStatus)): \(String(decoding: errData, as: UTF8.self))")
         }

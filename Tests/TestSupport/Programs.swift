@@ -22,9 +22,20 @@ public enum BuiltProgram {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let outText = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, outText, errText)
+        let (outData, errData) = collectOutputs(of: process, out: out, err: err)
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// Both outputs of a started `process`, read at the same time until it closes them and exits:
+/// reading one pipe to its end first would block for good once the other fills its buffer
+/// (64 KiB), with the child waiting to write.
+public func collectOutputs(of process: Process, out: Pipe, err: Pipe) -> (out: Data, err: Data) {
+    final class Box: @unchecked Sendable { var data = Data() }
+    let box = Box(), group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { box.data = out.fileHandleForReading.readDataToEndOfFile() }
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (box.data, errData)
 }

@@ -112,14 +112,9 @@ struct ONNXGraphBuilder {
         }
         switch node.operation {
         case "linear":
-            let transposed = emit("Transpose", [inputs[1]], [("perm", .ints([1, 0]))])
-            if node.inputs[0].rank == 2 {
-                emit("Gemm", [inputs[0], inputs[1]] + inputs.dropFirst(2), output: output, [("transB", .int(1))])
-            } else if inputs.count == 3 {
-                emit("Add", [emit("MatMul", [inputs[0], transposed]), inputs[2]], output: output)
-            } else {
-                emit("MatMul", [inputs[0], transposed], output: output)
-            }
+            appendLinear(inputs, inputRank: node.inputs[0].rank, output: output)
+        case "leaky_relu":
+            emit("LeakyRelu", inputs, output: output, [("alpha", .float(Float(node.attributes["alpha"]?.first ?? 0.01)))])
         case "conv2D":
             let weight = node.inputs[1].shape, p = attribute("padding").first ?? 0, s = attribute("stride").first ?? 1
             emit("Conv", inputs, output: output, [("kernel_shape", .ints([weight[2], weight[3]])), ("strides", .ints([s, s])), ("pads", .ints([p, p, p, p]))])
@@ -157,6 +152,18 @@ struct ONNXGraphBuilder {
             emit("Expand", [inputs[0], int64Constant([1] + node.output.shape.dropFirst())], output: output)
         default:
             throw ONNXExportError.unsupportedOperation(node.operation)
+        }
+    }
+
+    /// A linear layer: one Gemm for matrices, MatMul (and Add) for higher ranks.
+    private mutating func appendLinear(_ inputs: [String], inputRank: Int, output: String) {
+        let transposed = emit("Transpose", [inputs[1]], [("perm", .ints([1, 0]))])
+        if inputRank == 2 {
+            emit("Gemm", [inputs[0], inputs[1]] + inputs.dropFirst(2), output: output, [("transB", .int(1))])
+        } else if inputs.count == 3 {
+            emit("Add", [emit("MatMul", [inputs[0], transposed]), inputs[2]], output: output)
+        } else {
+            emit("MatMul", [inputs[0], transposed], output: output)
         }
     }
 

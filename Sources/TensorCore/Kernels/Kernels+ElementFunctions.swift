@@ -32,6 +32,10 @@ enum ElementFunction {
         }
     }
     struct Relu: UnaryFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : 0 } }
+    struct LeakyRelu: UnaryFunction {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : x * slope }
+    }
     struct Clamp: UnaryFunction {
         let low: Float, high: Float
         @inline(__always) func callAsFunction(_ x: Float) -> Float { Swift.min(Swift.max(x, low), high) }
@@ -49,6 +53,11 @@ enum ElementFunction {
     struct Divide: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
     /// `a` where `b` is positive, else 0: relu's pullback with `b` the relu output.
     struct PassWherePositive: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { b > 0 ? a : 0 } }
+    /// `a` where `b` is positive, else `a·slope`: leaky relu's pullback with `b` its output.
+    struct ScaleWhereNotPositive: BinaryFunction {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { b > 0 ? a : a * slope }
+    }
     /// `a` where `b` lies in `low...high`, else 0: clamp's pullback with `b` the input.
     struct PassWhereInside: BinaryFunction {
         let low: Float, high: Float

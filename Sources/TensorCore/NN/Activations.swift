@@ -50,6 +50,23 @@ public final class ReLU: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { relu(input) }
 }
 
+/// `x` where positive, `negativeSlope·x` elsewhere, as a layer (PyTorch's `nn.LeakyReLU`).
+///
+/// ```swift
+/// let discriminator = Sequential(Linear(inFeatures: 784, outFeatures: 512), LeakyReLU(negativeSlope: 0.2),
+///                                Linear(inFeatures: 512, outFeatures: 1))
+/// ```
+public final class LeakyReLU: Module {
+    /// Whether the layer is in training mode (set by `train()` and `eval()`).
+    public var isTraining = true
+    /// The slope for negative inputs.
+    public let negativeSlope: Float
+    /// The layer; it has no parameters.
+    public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
+    /// The layer applied to `input`, recorded for backward.
+    public func callAsFunction(_ input: Tensor) -> Tensor { leakyReLU(input, negativeSlope: negativeSlope) }
+}
+
 /// The logistic sigmoid as a layer.
 public final class Sigmoid: Module {
     /// Whether the layer is in training mode (set by `train()` and `eval()`).

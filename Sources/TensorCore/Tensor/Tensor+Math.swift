@@ -55,6 +55,18 @@ public func relu(_ x: Tensor) -> Tensor {
         .recorded("relu", x) { gradient, output in [Kernels.zip(gradient, output, operation: "relu", ElementFunction.PassWherePositive())] }
 }
 
+/// `x` where positive, `negativeSlope·x` elsewhere, for each element (PyTorch's `leaky_relu`,
+/// 0.01 by default). GANs use it (slope 0.2) so the discriminator passes gradient for every input.
+public func leakyReLU(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor {
+    precondition(negativeSlope >= 0, "leakyReLU: negativeSlope must not be negative, got \(negativeSlope)")
+    return Kernels.map(x, ElementFunction.LeakyRelu(slope: negativeSlope))
+        // With a non-negative slope the output's sign is the input's, so the output gives the mask.
+        .recorded("leaky_relu", x) { gradient, output in
+            [Kernels.zip(gradient, output, operation: "leaky_relu", ElementFunction.ScaleWhereNotPositive(slope: negativeSlope))]
+        }
+        .annotatingONNX(["alpha": [Double(negativeSlope)]])
+}
+
 /// The error function `erf(x) = 2/√π ∫₀ˣ e^{-t²} dt` of each element, vectorized at the
 /// active instruction set (absolute error below 2e-7).
 public func erf(_ x: Tensor) -> Tensor {
