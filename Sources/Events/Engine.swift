@@ -101,6 +101,9 @@ public final class Engine<Batch, Output> {
     public func fire(_ kind: EventKind) throws {
         guard let registered = handlers[kind], !registered.isEmpty else { return }
         let count = kind.countsEpochs ? state.epoch : state.iteration
+        let outer = state.activity
+        state.activity = kind.description
+        defer { state.activity = outer }
         // A copy: handlers may register or remove handlers while running.
         for handler in registered where handler.clause.matches(count) {
             if let profiler {
@@ -202,7 +205,8 @@ public final class Engine<Batch, Output> {
     /// Gives a run's error to the error handlers; rethrows it unless one of them handled it.
     private func handle(_ error: Error) throws {
         state.error = error
-        defer { state.error = nil }
+        state.activity = "error"
+        defer { state.error = nil; state.activity = "idle" }
         var handled = false
         for handler in errorHandlers {
             if try handler.action(self, error) { handled = true }
@@ -233,11 +237,13 @@ public final class Engine<Batch, Output> {
             state.iteration += 1
             state.iterationInEpoch += 1
             try fire(.iterationStarted)
+            state.activity = "step"
             if let profiler {
                 state.output = try profiler.measure(name.map { "\($0) step" } ?? "step", category: .step) { try step(self, batch) }
             } else {
                 state.output = try step(self, batch)
             }
+            state.activity = "idle"
             try throwPendingDataError()   // to the error handlers, naming the layer
             try fire(.iterationCompleted)
             if terminateRequested || terminateEpochRequested || interruptRequested { break }

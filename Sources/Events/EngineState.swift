@@ -31,6 +31,10 @@ public final class EngineState<Batch, Output>: EngineProgress {
     public internal(set) var error: Error?
     /// Whether the last run reached its end (not terminated, no error).
     public internal(set) var isFinished = false
+    /// What the engine is doing: the event whose handlers run (`epochStarted`), `step` inside
+    /// the step function, `error` in the error handlers, `idle` outside a run. A frontend's hook
+    /// dispatcher reads it to tell which event does each hook's job.
+    public internal(set) var activity = "idle"
 
     init() {}
 
@@ -51,6 +55,8 @@ public protocol EngineProgress: AnyObject {
     var iterationInEpoch: Int { get }
     /// Batches per epoch.
     var epochLength: Int { get }
+    /// What the engine is doing now: an event's name, `step`, `error` or `idle`.
+    var activity: String { get }
 }
 
 /// An engine's position in a checkpoint: where a restored run continues.

@@ -82,7 +82,7 @@ extension Trainer {
         }
 
         let engine = makeEvaluationEngine(module, isTest: isTest, context: context)
-        if batches > 0 { try engine.run(data, epochLength: batches) }
+        if batches > 0 { try context.running(engine.name ?? "evaluation", engine.state) { _ = try engine.run(data, epochLength: batches) } }
 
         if isTest {
             dispatch(.testEpochEnd, { $0.onTestEpochEnd(trainer: self) }) { module.onTestEpochEnd() }

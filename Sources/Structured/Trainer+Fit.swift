@@ -49,7 +49,7 @@ extension Trainer {
             if let validation, resumeFrom == nil, fastDevRun == nil, sanityValidationSteps != 0 {
                 try sanityCheck(module, validation, context: context)
             }
-            try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch)
+            try context.running("training", engine.state) { _ = try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch) }
             dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
             try exportONNXIfAsked(module)
             try finishLoggers(hyperparameters: module.hyperparameters)
@@ -63,15 +63,25 @@ extension Trainer {
         guard let configuration = module.configureOptimizers() else {
             throw TrainerError.invalidSetting("configureOptimizers() returned no optimizer")
         }
-        let optimizer = configuration.optimizer
+        let entries = configuration.entries
+        if entries.count > 1 && module.automaticOptimization {
+            throw TrainerError.invalidSetting("configureOptimizers() returned \(entries.count) optimizers; several optimizers need manual "
+                + "optimization (automaticOptimization false), as in Lightning 2")
+        }
+        if entries.count > 1 && entries.contains(where: { $0.scheduler?.plateau != nil }) {
+            throw TrainerError.invalidSetting("a reduceOnPlateau schedule needs a single optimizer")
+        }
+        optimizers = entries.map(\.optimizer)
+        // Checkpoints and gradient synchronization see several optimizers as one.
+        let optimizer = entries.count == 1 ? configuration.optimizer : CombinedOptimizer(optimizers)
         self.optimizer = optimizer
-        context.optimizer = optimizer
-        schedulerConfiguration = configuration.scheduler
-        scheduler = configuration.scheduler.map { LearningRateScheduler($0.schedule, optimizer: optimizer) }
+        schedulerConfigurations = entries.map(\.scheduler)
+        schedulers = entries.map { entry in entry.scheduler.map { LearningRateScheduler($0.schedule, optimizer: entry.optimizer) } }
         plateau = configuration.scheduler?.plateau.map {
             ReduceOnPlateau(optimizer: optimizer, mode: $0.mode, factor: $0.factor, patience: $0.patience,
                             minimumDelta: $0.minimumDelta, minimumRate: $0.minimumRate)
         }
+        profiler?.operations?.nameLayers(of: module)
         installDefaultCallbacks()
         orderCallbacks()
         // Logs are written by rank 0 only.
@@ -170,8 +180,9 @@ extension Trainer {
         let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
                                             clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
         optimization.hooks = TrainerStepHooks(trainer: self, module: module)
-        if let scheduler, let configuration = schedulerConfiguration, configuration.plateau == nil {
-            optimization.schedule = (scheduler, configuration.interval == .step ? .iteration : .epoch, configuration.frequency)
+        optimization.schedules = zip(schedulers, schedulerConfigurations).compactMap { scheduler, configuration in
+            guard let scheduler, let configuration, configuration.plateau == nil else { return nil }
+            return (scheduler, configuration.interval == .step ? .iteration : .epoch, configuration.frequency)
         }
         context.optimization = optimization
         let engine = Engine<M.Batch, Tensor?> { [unowned self, budget] engine, batch in
@@ -209,6 +220,7 @@ extension Trainer {
         } else if !module.automaticOptimization {
             try throwPendingDataError()
             try optimization.synchronizeBuffers()
+            optimization.countManualStep()
             globalStep += 1
         }
         if lastOfEpoch { optimization.epochEnded(engine.state.epoch) }

@@ -136,11 +136,17 @@ public final class Trainer {
     public internal(set) var hasValidationData = false
     /// The module being run.
     public internal(set) weak var module: (any Module)?
-    /// The optimizer and scheduler of the current `fit`.
+    /// The optimizer the current `fit` steps and checkpoints: the module's one optimizer, or a
+    /// ``CombinedOptimizer`` over its several.
     public internal(set) var optimizer: (any Optimizer)?
-    /// The learning-rate scheduler of the current `fit`, if any.
-    public internal(set) var scheduler: LearningRateScheduler?
-    var schedulerConfiguration: SchedulerConfiguration?
+    /// Every optimizer from `configureOptimizers()`, in order (Lightning's `trainer.optimizers`).
+    public internal(set) var optimizers: [any Optimizer] = []
+    /// Each optimizer's learning-rate scheduler, nil where it has none.
+    public internal(set) var schedulers: [LearningRateScheduler?] = []
+    /// The first optimizer's learning-rate scheduler, if any.
+    public var scheduler: LearningRateScheduler? { schedulers.first ?? nil }
+    var schedulerConfigurations: [SchedulerConfiguration?] = []
+    var schedulerConfiguration: SchedulerConfiguration? { schedulerConfigurations.first ?? nil }
     /// Loggers in use during a run.
     public internal(set) var activeLoggers: [any MetricsLogger] = []
     /// The keys sent to the loggers so far: the metrics the HParams table lists at the end.
@@ -149,6 +155,11 @@ public final class Trainer {
     public var isGlobalZero: Bool { communicator.isMain }
     /// The warnings this trainer printed (on rank 0, each once), for programs and tests to read.
     public internal(set) var warnings: [String] = []
+    /// Where each hook ran in the runs so far: the Events engine (`training`, `validation`,
+    /// `test`) and what it was doing (an event's name, or `step` inside the step function), or
+    /// `outside the engine`. Observed as the hooks are dispatched, so a table made from it (the
+    /// comparison report's hook-to-event table) cannot drift from the code.
+    public internal(set) var hookPlaces: [Hook: Set<String>] = [:]
 
     /// Prints `message` as a warning on rank 0 the first time it comes up.
     func warnOnce(_ message: String) {

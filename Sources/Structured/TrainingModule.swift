@@ -171,8 +171,37 @@ extension TrainingModule {
     /// No hyperparameters.
     public var hyperparameters: [String: String] { [:] }
 
-    /// The optimizer from ``configureOptimizers()`` during `fit` (for manual optimization).
-    public var optimizer: (any Optimizer)? { TrainerContext.current?.optimizer }
+    /// The (first) optimizer from ``configureOptimizers()`` during `fit`, for manual optimization.
+    public var optimizer: (any Optimizer)? { optimizers.first }
+    /// Every optimizer from ``configureOptimizers()`` during `fit`, in order (Lightning's
+    /// `optimizers()`); empty outside `fit`.
+    public var optimizers: [any Optimizer] { TrainerContext.current?.trainer.optimizers ?? [] }
+
+    /// Freezes every parameter of the other optimizers that `optimizer` does not update, so that
+    /// a backward pass computes gradients for `optimizer`'s parameters only (Lightning's
+    /// `toggle_optimizer`: the generator's step does not fill the discriminator's gradients).
+    /// Undo it with ``untoggleOptimizer(_:)``. The inputs' gradients still flow through frozen
+    /// layers.
+    public func toggleOptimizer(_ optimizer: any Optimizer) {
+        guard let context = TrainerContext.current else { return }
+        let own = Set(optimizer.parameters.map(ObjectIdentifier.init))
+        var seen = Set<ObjectIdentifier>()
+        for other in context.trainer.optimizers where other !== optimizer {
+            for parameter in other.parameters where !own.contains(ObjectIdentifier(parameter))
+                && seen.insert(ObjectIdentifier(parameter)).inserted {
+                context.frozen.append((parameter, parameter.requiresGradient))
+                parameter.requiresGradient = false
+            }
+        }
+    }
+
+    /// Gives back the parameters ``toggleOptimizer(_:)`` froze their former setting (Lightning's
+    /// `untoggle_optimizer`).
+    public func untoggleOptimizer(_ optimizer: any Optimizer) {
+        guard let context = TrainerContext.current else { return }
+        for (parameter, required) in context.frozen { parameter.requiresGradient = required }
+        context.frozen = []
+    }
 
     /// Backpropagates `loss` with the backward hooks, for manual optimization
     /// (Lightning's `manual_backward`). When several processes train, the gradients are then

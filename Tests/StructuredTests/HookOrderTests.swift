@@ -34,6 +34,26 @@ import TensorCore
             + ["Callback.on_train_epoch_end", "on_train_epoch_end", "Callback.on_train_end", "on_train_end", "Callback.on_fit_end", "on_fit_end"]
         #expect(merged == expected)
     } }
+
+    /// Where each hook ran, as the dispatcher saw it: the table of hooks against the Events
+    /// engine's events that the comparison report prints.
+    @Test func theTrainerRecordsWhichEventEachHookRanIn() throws { try withRandomScope(seed: 2) {
+        let trainer = quietTrainer(maxEpochs: 2)
+        let data = syntheticData(count: 8)
+        try trainer.fit(Classifier(), train: DataLoader(data, batchSize: 4), validation: DataLoader(data, batchSize: 4))
+        _ = try trainer.test(Classifier(), data: DataLoader(data, batchSize: 4))
+        let places = trainer.hookPlaces
+        #expect(places[.trainEpochStart] == ["training engine: epochStarted"])
+        #expect(places[.trainingStep] == ["training engine: step"])
+        #expect(places[.trainBatchStart] == ["training engine: step"], "the batch hooks run inside the step function")
+        #expect(places[.trainEpochEnd] == ["training engine: epochCompleted"])
+        #expect(places[.trainStart] == ["training engine: started"] && places[.trainEnd] == ["training engine: completed"])
+        #expect(places[.validationStep] == ["validation engine: step"])
+        // Validation runs from the training engine's epoch end, or before training (the sanity check).
+        #expect(places[.validationStart] == ["training engine: epochCompleted", "outside the engine"])
+        #expect(places[.fitStart] == ["outside the engine"] && places[.configureOptimizers] == ["outside the engine"])
+        #expect(places[.testStep] == ["test engine: step"])
+    } }
 }
 
 /// Forwards a recording callback's entries into the module's record as they happen.

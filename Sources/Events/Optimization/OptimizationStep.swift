@@ -32,10 +32,11 @@ public final class OptimizationStep {
     public let communicator: (any Communicator)?
     /// Behaviour at the step's hook points (the Structured frontend's hooks).
     public var hooks: (any OptimizationHooks)?
-    /// A learning-rate schedule this step advances: after every `frequency` optimizer steps, or
-    /// at the end of every `frequency` epochs (``epochEnded(_:)``). Nil: none, or one attached
-    /// to the engine as a handler.
-    public var schedule: (scheduler: LearningRateScheduler, interval: ScheduleInterval, frequency: Int)?
+    /// The learning-rate schedules this step advances (one per optimizer at most): after every
+    /// `frequency` optimizer steps, or at the end of every `frequency` epochs
+    /// (``epochEnded(_:)``). Empty: none, or schedules attached to the engine as handlers.
+    /// Their step counts are part of the checkpointed ``window``.
+    public var schedules: [(scheduler: LearningRateScheduler, interval: ScheduleInterval, frequency: Int)] = []
     /// Optimizer updates taken since the start of the run (restored with the position).
     public internal(set) var stepsTaken = 0
     /// Batches in the current, unfinished window.
@@ -74,7 +75,7 @@ public final class OptimizationStep {
         try synchronizeBuffers()
         if windowBatches == 0 {
             hooks?.beforeZeroGrad(optimizer)
-            optimizer.zeroGradients()
+            OperationProfiler.measure("zero gradients") { optimizer.zeroGradients() }
         }
         let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
         hooks?.beforeBackward(scaled)
@@ -83,22 +84,34 @@ public final class OptimizationStep {
         windowExamples += examples
         hooks?.afterBackward()
         guard windowBatches == accumulation || endsEpoch else { return false }
-        try synchronizer?.synchronize(localExamples: windowExamples)
+        try OperationProfiler.measure("gradient synchronization") { try synchronizer?.synchronize(localExamples: windowExamples) }
         hooks?.beforeOptimizerStep(optimizer)
-        clipping?.apply(to: optimizer.parameters)
-        optimizer.step()
+        if let clipping { OperationProfiler.measure("gradient clipping") { clipping.apply(to: optimizer.parameters) } }
+        OperationProfiler.measure("\(type(of: optimizer)).step") { optimizer.step() }
         windowBatches = 0
         windowExamples = 0
         stepsTaken += 1
-        if let schedule, schedule.interval == .iteration, stepsTaken % schedule.frequency == 0 { schedule.scheduler.step() }
+        advanceSchedules(.iteration, count: stepsTaken)
         try hooks?.afterOptimizerStep(optimizer)
         return true
+    }
+
+    /// Manual optimization's bookkeeping after a training batch whose step updated the
+    /// optimizers itself: one step counted, and per-step schedules advanced (a batch is one step
+    /// however many optimizers it updated).
+    public func countManualStep() {
+        stepsTaken += 1
+        advanceSchedules(.iteration, count: stepsTaken)
+    }
+
+    private func advanceSchedules(_ interval: ScheduleInterval, count: Int) {
+        for schedule in schedules where schedule.interval == interval && count % schedule.frequency == 0 { schedule.scheduler.step() }
     }
 
     /// Advances an epoch-interval schedule at the end of epoch `epoch` (1-based), every
     /// `frequency` epochs. The frontend calls it after the epoch's last batch.
     public func epochEnded(_ epoch: Int) {
-        if let schedule, schedule.interval == .epoch, epoch % schedule.frequency == 0 { schedule.scheduler.step() }
+        advanceSchedules(.epoch, count: epoch)
     }
 
     /// Manual optimization's backward: the backward hooks, backward, and the gradients averaged
@@ -132,10 +145,16 @@ public final class OptimizationStep {
         public var batches = 0
         /// Examples in the open window.
         public var examples = 0
+        /// Each of ``OptimizationStep/schedules``' step counts, in order (absent in files
+        /// written before several schedules existed).
+        public var scheduleSteps: [Int]?
     }
 
     /// The step's position, for a checkpoint.
-    public var window: Window { Window(steps: stepsTaken, batches: windowBatches, examples: windowExamples) }
+    public var window: Window {
+        Window(steps: stepsTaken, batches: windowBatches, examples: windowExamples,
+               scheduleSteps: schedules.isEmpty ? nil : schedules.map(\.scheduler.stepCount))
+    }
 
     /// Restores a position saved with ``window``.
     /// - Throws: ``EngineError/invalidCheckpoint(_:)`` for counts that do not fit this step.
@@ -145,6 +164,12 @@ public final class OptimizationStep {
         }
         guard window.batches < accumulation else {
             throw EngineError.invalidCheckpoint("an open window of \(window.batches) batches does not fit accumulation \(accumulation)")
+        }
+        if let steps = window.scheduleSteps {
+            guard steps.count == schedules.count, steps.allSatisfy({ $0 >= 0 }) else {
+                throw EngineError.invalidCheckpoint("\(steps.count) schedule step counts \(steps) for \(schedules.count) schedules")
+            }
+            for (schedule, count) in zip(schedules, steps) { schedule.scheduler.restore(stepCount: count) }
         }
         stepsTaken = window.steps
         windowBatches = window.batches

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Time per step, handler and hook of a run (Ignite's `HandlersTimeProfiler`, Lightning's
 /// `SimpleProfiler`), for both frontends: attach one to an ``Engine`` (``Engine/profiler``) or
@@ -9,6 +10,9 @@ import Foundation
 /// `chrome://tracing` and Perfetto open. Spans nest (a hook inside a handler inside an event), so
 /// shares of nested names add up to more than 100%. With no profiler attached, the engine only
 /// checks for nil.
+///
+/// With ``operations`` set, every step also runs under that ``OperationProfiler``: forward and
+/// backward time per operation and layer, with FLOPs, in the same table, JSON and trace.
 ///
 /// ```swift
 /// let profiler = RunProfiler()
@@ -62,14 +66,19 @@ public final class RunProfiler {
     /// Every span recorded, in the order the calls ended.
     public private(set) var spans: [Span] = []
 
-    /// An empty profiler; its clock starts now.
-    public init() {}
+    /// Times each operation inside the steps, when set.
+    public let operations: OperationProfiler?
+
+    /// An empty profiler; its clock starts now. With `operations`, the steps' operations are
+    /// timed too.
+    public init(operations: OperationProfiler? = nil) { self.operations = operations }
 
     /// Runs `body` and records its time under `name`.
     @inline(__always)
     public func measure<T>(_ name: @autoclosure () -> String, category: Category, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { spans.append(Span(name: name(), category: category, start: start - origin, duration: DispatchTime.now().uptimeNanoseconds - start)) }
+        if category == .step, let operations { return try operations.profile(region: name(), body) }
         return try body()
     }
 
@@ -104,16 +113,24 @@ public final class RunProfiler {
                 + String(format: "%8d  %10.4f  %10.4f  %5.1f%%", row.calls, row.totalSeconds, row.meanSeconds * 1e3, row.shareOfRun * 100))
         }
         lines.append(String(format: "run: %.4f s (shares of nested spans overlap)", runSeconds))
+        if let operations { lines.append(operations.summaryTable()) }
         return lines.joined(separator: "\n")
     }
 
     /// Writes the summary as JSON: `{"run_seconds": …, "rows": [{name, category, calls, totalSeconds, shareOfRun}]}`.
     /// - Throws: the file system's error.
     public func writeJSON(to path: String) throws {
-        struct Document: Encodable { let run_seconds: Double; let rows: [Row] }
+        struct Document: Encodable {
+            let run_seconds: Double, rows: [Row], operations: [OperationProfiler.Row]?, operation_coverage: [String: Double]?
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(Document(run_seconds: runSeconds, rows: summary())).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let operationRows = operations?.summary()
+        let coverage = operations.map { operations in
+            Dictionary(Set(operationRows!.map(\.region)).map { ($0, operations.coverage(of: $0)) }) { first, _ in first }
+        }
+        try encoder.encode(Document(run_seconds: runSeconds, rows: summary(), operations: operationRows, operation_coverage: coverage))
+            .write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Writes every span in Chrome's trace-event format (complete events, `"ph": "X"`, times in
@@ -122,8 +139,14 @@ public final class RunProfiler {
     public func writeTrace(to path: String) throws {
         struct Event: Encodable { let name: String; let cat: String; let ph: String; let ts: Double; let dur: Double; let pid: Int; let tid: Int }
         struct Document: Encodable { let traceEvents: [Event]; let displayTimeUnit: String }
-        let events = spans.map {
+        var events = spans.map {
             Event(name: $0.name, cat: $0.category.rawValue, ph: "X", ts: Double($0.start) / 1e3, dur: Double($0.duration) / 1e3, pid: 1, tid: 1)
+        }
+        // Operations on a second track, on this profiler's clock.
+        if let operations {
+            events += operations.spans.map {
+                Event(name: $0.name, cat: $0.pass.rawValue, ph: "X", ts: Double(Int64(bitPattern: $0.uptimeStart &- origin)) / 1e3, dur: Double($0.duration) / 1e3, pid: 1, tid: 2)
+            }
         }
         try JSONEncoder().encode(Document(traceEvents: events, displayTimeUnit: "ms")).write(to: URL(fileURLWithPath: path), options: .atomic)
     }

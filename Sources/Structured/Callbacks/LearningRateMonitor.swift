@@ -2,9 +2,9 @@ import Events
 import Foundation
 import TensorCore
 
-/// Logs the learning rate (Lightning's `LearningRateMonitor`) as `lr-<Optimizer>` (or the
-/// scheduler's name) every step or every epoch (by default, the scheduler's own interval),
-/// recording through Events' ``LearningRateLogger``.
+/// Logs each optimizer's learning rate (Lightning's `LearningRateMonitor`) as `lr-<Optimizer>`
+/// (`lr-Adam-1` for a second Adam, or the scheduler's name) every step or every epoch (by
+/// default, each scheduler's own interval), recording through Events' ``LearningRateLogger``.
 public final class LearningRateMonitor: Callback {
     /// When the rate is recorded.
     public enum Interval: Sendable { case step, epoch }
@@ -14,28 +14,33 @@ public final class LearningRateMonitor: Callback {
     /// A monitor recording at `interval`.
     public init(interval: Interval? = nil) { self.interval = interval }
 
-    private func key(_ trainer: Trainer) -> String {
-        trainer.schedulerConfiguration?.name ?? trainer.optimizer.map(LearningRateLogger.defaultKey(for:)) ?? "lr-optimizer"
+    /// Each optimizer's key: its schedule's name, or `lr-<Optimizer>` with `-1`, `-2`... for
+    /// later optimizers of the same type (Lightning's names).
+    private func keys(_ trainer: Trainer) -> [String] {
+        var seen: [String: Int] = [:]
+        return trainer.optimizers.enumerated().map { index, optimizer in
+            let configured = trainer.schedulerConfigurations.indices.contains(index) ? trainer.schedulerConfigurations[index]?.name : nil
+            let base = LearningRateLogger.defaultKey(for: optimizer)
+            defer { seen[base, default: 0] += 1 }
+            return configured ?? (seen[base].map { "\(base)-\($0)" } ?? base)
+        }
     }
 
-    private var effectiveInterval: (Trainer) -> Interval {
-        { trainer in self.interval ?? (trainer.schedulerConfiguration?.interval == .step ? .step : .epoch) }
+    private func interval(_ trainer: Trainer, optimizer index: Int) -> Interval {
+        let configured = trainer.schedulerConfigurations.indices.contains(index) ? trainer.schedulerConfigurations[index] : nil
+        return interval ?? (configured?.interval == .step ? .step : .epoch)
     }
 
     /// Called before each training batch's step.
-    public func onTrainBatchStart(trainer: Trainer, batchIndex: Int) {
-        guard effectiveInterval(trainer) == .step, let rate = trainer.optimizer?.learningRate else { return }
-        record(trainer, rate)
-    }
+    public func onTrainBatchStart(trainer: Trainer, batchIndex: Int) { record(trainer, at: .step) }
 
     /// Called at the start of every training epoch, in training mode.
-    public func onTrainEpochStart(trainer: Trainer) {
-        guard effectiveInterval(trainer) == .epoch, let rate = trainer.optimizer?.learningRate else { return }
-        record(trainer, rate)
-    }
+    public func onTrainEpochStart(trainer: Trainer) { record(trainer, at: .epoch) }
 
-    private func record(_ trainer: Trainer, _ rate: Float) {
-        LearningRateLogger.record(rate, key: key(trainer), step: trainer.globalStep, into: &trainer.callbackMetrics,
-                                  loggers: trainer.activeLoggers, isMain: trainer.isGlobalZero)
+    private func record(_ trainer: Trainer, at moment: Interval) {
+        for (index, key) in keys(trainer).enumerated() where interval(trainer, optimizer: index) == moment {
+            LearningRateLogger.record(trainer.optimizers[index].learningRate, key: key, step: trainer.globalStep, into: &trainer.callbackMetrics,
+                                      loggers: trainer.activeLoggers, isMain: trainer.isGlobalZero)
+        }
     }
 }

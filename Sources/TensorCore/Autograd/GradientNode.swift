@@ -33,6 +33,7 @@ extension Tensor {
         _ operation: String, inputs: [Tensor],
         pullback: @escaping (_ gradient: Tensor, _ output: Tensor) -> [Tensor?]
     ) -> Tensor {
+        if let profiler = OperationProfiler.active { profiler.forwardEnded(operation, inputs: inputs, output: self) }
         guard GradientMode.isRecording, inputs.contains(where: \.requiresGradient) else { return self }
         gradientNode = GradientNode(operation: operation, inputs: inputs, pullback: pullback)
         requiresGradient = true
@@ -54,6 +55,9 @@ extension Tensor {
         if upstream == nil, scalarCount != 1 {
             fail("backward", "needs an upstream gradient for a tensor of shape \(shape) (only single-element tensors default to 1)")
         }
+        let profiler = OperationProfiler.active
+        profiler?.backwardStarted()
+        defer { profiler?.backwardEnded() }
         withoutGradient {
             var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): upstream ?? Tensor(ones: shape)]
             for tensor in topologicallySorted().reversed() {
@@ -70,6 +74,7 @@ extension Tensor {
                     let key = ObjectIdentifier(input)
                     pending[key] = pending[key].map { $0 + inputGradient } ?? inputGradient
                 }
+                profiler?.backwardNodeEnded(node.operation, inputs: node.inputs, output: tensor)
             }
         }
     }

@@ -121,7 +121,10 @@ public struct TrainingCheckpoint {
     /// finite, step counts are whole and at most 2^53, rates and factors are not negative.
     static func problem(withOptimizerNumber name: String, _ value: Double) -> String? {
         guard value.isFinite else { return "is not finite" }
-        if name.hasPrefix("step") {
+        // A combined optimizer's members' numbers carry an `<index>.` prefix.
+        let parts = name.split(separator: ".", maxSplits: 1)
+        let own = parts.count == 2 && parts[0].allSatisfy(\.isNumber) ? parts[1] : Substring(name)
+        if own.hasPrefix("step") {
             guard value >= 0, value <= 9_007_199_254_740_992, value == value.rounded() else { return "is not a step count" }
         } else if value < 0 {
             return "is negative"
