@@ -4,6 +4,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case notFound(file: String, searched: [String], hint: String)
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
+    /// The file could not be written.
+    case unwritable(file: String, reason: String)
     /// The file ends before the data its header announces.
     case truncated(file: String, expectedBytes: Int, actualBytes: Int)
     /// The file is longer than its header announces (`actualBytes` is what was read before
@@ -35,6 +37,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             "\(file) not found in \(searched.joined(separator: ", ")). \(hint)"
         case let .unreadable(file, reason):
             "\(file): cannot be read: \(reason)"
+        case let .unwritable(file, reason):
+            "\(file): cannot be written: \(reason)"
         case let .truncated(file, expected, actual):
             "\(file): truncated: header announces \(expected) bytes, file has \(actual)"
         case let .trailingBytes(file, expected, actual):

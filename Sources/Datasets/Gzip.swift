@@ -45,3 +45,23 @@ private func gzipErrorMessage(_ file: gzFile) -> String {
     guard let message = gzerror(file, &code) else { return "unknown zlib error" }
     return String(cString: message)
 }
+
+/// `bytes` as a zlib stream (RFC 1950) at the default level: PNG's image data. The other zlib
+/// call of the package, kept in this file with the reader.
+func zlibCompressed(_ bytes: [UInt8]) -> [UInt8] {
+    var size = compressBound(uLong(bytes.count))
+    var output = [UInt8](repeating: 0, count: Int(size))
+    let status = output.withUnsafeMutableBufferPointer { target in
+        bytes.withUnsafeBufferPointer { source in
+            compress2(target.baseAddress, &size, source.baseAddress, uLong(source.count), Z_DEFAULT_COMPRESSION)
+        }
+    }
+    // compressBound leaves room for any input, so only memory exhaustion fails, as in malloc.
+    precondition(status == Z_OK, "zlib compress2 failed with status \(status)")
+    return Array(output.prefix(Int(size)))
+}
+
+/// zlib's CRC-32 of `bytes`, continuing from `crc` (PNG's chunk checksum).
+func zlibCRC32(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+    UInt32(bytes.withUnsafeBufferPointer { CZlib.crc32(uLong(crc), $0.baseAddress, uInt($0.count)) })
+}
