@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "CharLM", dependencies: ["TensorCore", "Datasets", "Events", "Structured", "MNISTModels"], path: "Examples/CharLM"),
         .executableTarget(name: "char-lm", dependencies: ["CharLM", "MNISTModels", "TensorCore"], path: "Examples/CharLMMain"),
         .executableTarget(name: "char-lm-compare", dependencies: ["CharLM", "MNISTModels", "Distributed", "TensorCore"], path: "Examples/CharLMCompare"),
+        .target(name: "MNISTGAN", dependencies: ["TensorCore", "Datasets", "Events", "Structured", "MNISTModels"], path: "Examples/MNISTGAN"),
+        .executableTarget(name: "mnist-gan", dependencies: ["MNISTGAN"], path: "Examples/MNISTGANMain"),
+        .executableTarget(name: "mnist-gan-compare", dependencies: ["MNISTGAN", "MNISTModels"], path: "Examples/MNISTGANCompare"),
         .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels", "Distributed", "TensorCore"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests

@@ -16,30 +16,50 @@ struct Run {
     let userCodeLines: Int?
     /// Where the run's loggers wrote.
     let logs: [String]
+    /// Where each Structured hook ran in the Events engine (the Structured run only).
+    let hookPlaces: [String: [String]]
 
     func number(_ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
 }
 
 let frontends = ["core", "events", "structured"]
 
-/// The folder holding this executable (its siblings are the three training programs).
-func executableFolder() -> URL {
-    let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: path).deletingLastPathComponent()
-}
-
 /// Lines of code (not blank, not comments) in the frontend's user code, found from the working
 /// directory or from the build folder up; nil when the sources are not around.
 func userCodeLines(_ frontend: String) -> Int? {
-    let file = "Examples/MNISTRuns/\(frontend.prefix(1).uppercased() + frontend.dropFirst())Run.swift"
-    var folder = executableFolder()
-    var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(file)]
-    for _ in 0..<4 { folder = folder.deletingLastPathComponent(); candidates.append(folder.appendingPathComponent(file)) }
-    guard let source = candidates.lazy.compactMap({ try? String(contentsOf: $0, encoding: .utf8) }).first else { return nil }
-    return source.split(separator: "\n").filter {
-        let line = $0.trimmingCharacters(in: .whitespaces)
-        return !line.isEmpty && !line.hasPrefix("//")
-    }.count
+    exampleSource(userCodeFile(frontend)).map { source in
+        source.split(separator: "\n").filter {
+            let line = $0.trimmingCharacters(in: .whitespaces)
+            return !line.isEmpty && !line.hasPrefix("//")
+        }.count
+    }
+}
+
+/// The file holding a frontend's training code.
+func userCodeFile(_ frontend: String) -> String { "Examples/MNISTRuns/\(frontend.prefix(1).uppercased() + frontend.dropFirst())Run.swift" }
+
+/// Two tables made from what the Structured run's hook dispatcher saw: each hook with the place
+/// in the Events engine it ran in, and each place with the hooks it runs.
+func hookTables(_ places: [String: [String]]) -> String {
+    guard !places.isEmpty else { return "" }
+    var html = "<h2>Structured hooks and Events events</h2><p>Recorded by the Trainer's hook dispatcher during the Structured run "
+        + "(<code>Trainer.hookPlaces</code>): the Structured frontend is a layer over the Events engine, so every hook runs inside one "
+        + "of its events or its step function, or outside the engine (before or after the run).</p>"
+    html += "<table style=\"display:inline-table;vertical-align:top;margin-right:20px\"><tr><th>Structured hook</th><th>runs in (Events)</th></tr>"
+    for hook in places.keys.sorted() {
+        // The module's own methods keep their names; the rest are `on…` hooks.
+        let name = ["trainingStep", "validationStep", "testStep", "predictStep", "configureOptimizers"].contains(hook)
+            ? hook : "on" + hook.prefix(1).uppercased() + hook.dropFirst()
+        html += "<tr><td style=\"text-align:left\"><code>\(name)</code></td><td style=\"text-align:left\">"
+            + places[hook]!.joined(separator: "<br>") + "</td></tr>"
+    }
+    var byPlace: [String: [String]] = [:]
+    for (hook, list) in places { for place in list { byPlace[place, default: []].append(hook) } }
+    html += "</table><table style=\"display:inline-table;vertical-align:top\"><tr><th>Events engine</th><th>Structured hooks it runs</th></tr>"
+    for place in byPlace.keys.sorted() {
+        html += "<tr><td style=\"text-align:left\">\(place)</td><td style=\"text-align:left\">" + byPlace[place]!.sorted().joined(separator: ", ") + "</td></tr>"
+    }
+    return html + "</table>"
 }
 
 func train(_ frontend: String, _ arguments: [String]) throws -> Run {
@@ -49,7 +69,7 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
         (child.curves[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
     }
     return Run(frontend: frontend, record: child.record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
-               logs: child.curves["logs"] as? [String] ?? [])
+               logs: child.curves["logs"] as? [String] ?? [], hookPlaces: child.curves["hook_places"] as? [String: [String]] ?? [:])
 }
 
 func table(_ runs: [Run]) -> [[String]] {
@@ -72,6 +92,8 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     page += overlappingCurvesNote(identical: identical)
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
+    page += sideBySideCode(frontends.map { ($0, userCodeFile($0)) })
+    page += hookTables(runs.first { $0.frontend == "structured" }?.hookPlaces ?? [:])
     return page + "</body></html>\n"
 }
 

@@ -130,7 +130,7 @@ public func overlappingCurvesNote(identical: Bool) -> String {
 /// The start of a comparison report: the document head with its style, up to `<body>`.
 public func htmlPageStart(title: String) -> String {
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title>"
-        + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+        + "<style>body{font-family:sans-serif;max-width:1400px;margin:2em auto}table{border-collapse:collapse}"
         + "td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}th{background:#eee}pre{background:#f6f6f6;padding:8px}</style></head><body>"
 }
 

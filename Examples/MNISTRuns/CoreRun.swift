@@ -5,15 +5,19 @@ import Datasets
 
 /// The reference model trained by a hand-written loop over the core: no frontend.
 public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> RunResult {
+    // MARK: model
     seedEverything(options.seed)
     let network = options.model.makeNetwork()
     let optimizer = options.model.makeOptimizer(for: network)
+    // MARK: data
     let train = DataLoader(mnist.train, batchSize: options.batchSize, shuffle: true, seed: options.seed)
     let batches = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? train.batchesPerEpoch
+    // MARK: logging
     let every = max(1, batches / curvePointsPerEpoch)
 
     var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
     var lastLoss: Float = .nan, trainSeconds = 0.0, step = 0
+    // MARK: step
     for epoch in 0..<options.epochs {
         let ((), seconds) = timed {
             for batch in train.batches(epoch: epoch).prefix(batches) {
@@ -27,8 +31,10 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
             }
         }
         trainSeconds += seconds
+        // MARK: validation
         accuracyCurve.append((epoch + 1, Float(accuracy(of: network, on: mnist.test))))
     }
+    // MARK: run and record
     let samples = Double(min(batches * options.batchSize, mnist.train.count) * options.epochs)
     var result = RunResult(record: RunRecord(
         frontend: "core", model: options.model.rawValue, epochs: options.epochs, batch: options.batchSize,

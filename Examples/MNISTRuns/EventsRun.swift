@@ -10,31 +10,41 @@ import Datasets
 /// accuracy and loss, a progress bar, best-model checkpointing and early stopping.
 public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicator: any Communicator = SingleProcessCommunicator(),
                             checkpointDirectory: String? = "checkpoints", showProgress: Bool = true) throws -> RunResult {
+    // MARK: distributed
     let world = communicator.worldSize, isMain = communicator.isMain
+    // MARK: model
     seedEverything(options.seed)
     let model = options.model.makeNetwork()
     let optimizer = options.model.makeOptimizer(for: model)
+    // MARK: data
     let trainLoader = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
         .sharded(rank: communicator.rank, worldSize: world)
     let epochLength = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? trainLoader.batchesPerEpoch
     let testLoader = DataLoader(mnist.test, batchSize: 1000).evaluationShard(rank: communicator.rank, worldSize: world)
 
+    // MARK: step
     let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world > 1 ? communicator : nil))
+    // MARK: validation
     let evaluator = supervisedEvaluator(model: model, metrics: [
         "accuracy": Accuracy(task: .multiclass(classes: 10)),
         "loss": Loss { crossEntropy(logits: $0, labels: $1) },
     ], communicator: communicator)
-    let profiler = options.profile ? RunProfiler() : nil
+    // MARK: logging
+    let profiler = options.profile ? RunProfiler(operations: OperationProfiler()) : nil
+    profiler?.operations?.nameLayers(of: model)
     trainer.profiler = profiler
     evaluator.profiler = profiler
     if showProgress { ProgressBar(values: ["val_accuracy"]).attach(to: trainer) }
+    // MARK: step
     TerminateOnNaN().attach(to: trainer)
+    // MARK: logging
     var result = RunResult(record: RunRecord(frontend: "events", model: options.model.rawValue, epochs: 0, batch: options.batchSize,
                                              trainSeconds: 0, samplesPerSecond: 0, testAccuracy: 0, peakResidentMegabytes: 0,
                                              finalLoss: 0, weightsCRC32: 0, worldSize: world))
     let every = max(1, epochLength / curvePointsPerEpoch)
     trainer.on(.iterationCompleted(every: every)) { result.lossCurve.append(($0.state.iteration, $0.state.output!)) }
 
+    // MARK: validation
     // Evaluate after every epoch; that time is not training time.
     var evaluationSeconds = 0.0
     trainer.on(.epochCompleted) { trainer in
@@ -44,6 +54,7 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         trainer.state.metrics["val_accuracy"] = accuracy
         result.accuracyCurve.append((trainer.state.epoch, accuracy))
     }
+    // MARK: checkpointing
     let checkpoints = checkpointDirectory.map {
         ModelCheckpoint(directory: "\($0)/events-\(options.model.rawValue)", prefix: "best", keep: 1, scoreName: "val_accuracy") {
             evaluator.state.metrics["accuracy"]!
@@ -57,8 +68,10 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         }
         evaluationSeconds += seconds
     }
+    // MARK: early stopping
     EarlyStopping(patience: 3, trainer: trainer) { evaluator.state.metrics["loss"]! }.attach(to: evaluator, mode: .min)
 
+    // MARK: logging
     // Loggers: the final values and settings first (handlers run in order), then per epoch.
     let loggers = isMain ? try makeLoggers(options, frontend: "events") : []
     trainer.on(.completed) { trainer in
@@ -73,10 +86,12 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         logger.attachHistograms(of: model, to: trainer)
     }
 
+    // MARK: export
     if let path = options.onnxPath, isMain {
         ONNXExportHandler(model: model, path: path, inputShape: [1, 1, 28, 28], restoring: { checkpoints?.bestCheckpoint }).attach(to: trainer)
     }
 
+    // MARK: run and record
     let (_, total) = try timed { try trainer.run(trainLoader, maxEpochs: options.epochs, epochLength: epochLength) }
     let seconds = total - evaluationSeconds
     let samples = Double(min(epochLength * options.batchSize, mnist.train.count) * trainer.state.epoch)

@@ -14,6 +14,8 @@ public struct RunResult {
     public var logLocations: [String] = []
     /// The run's profile (`--profile`).
     public var profiler: RunProfiler?
+    /// Where each Structured hook ran in the Events engine (Structured runs only).
+    public var hookPlaces: [String: [String]] = [:]
 
     /// A result holding `record` and no curves yet.
     public init(record: RunRecord) { self.record = record }
@@ -23,7 +25,8 @@ public struct RunResult {
         let loss = lossCurve.map { "[\($0.step),\($0.loss)]" }.joined(separator: ",")
         let accuracy = accuracyCurve.map { "[\($0.epoch),\($0.accuracy)]" }.joined(separator: ",")
         let logs = (try? JSONSerialization.data(withJSONObject: logLocations)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"logs\":\(logs)}"
+        let places = (try? JSONSerialization.data(withJSONObject: hookPlaces, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"logs\":\(logs),\"hook_places\":\(places)}"
     }
 
     /// Writes the record (`--json`) and curves (`--curves`) where asked, and prints the summary.

@@ -8,6 +8,7 @@ import Datasets
 import OpenMPI
 
 /// Any reference network as a training module.
+// MARK: model
 final class MNISTClassifier: TrainingModule {
     let network: any Module<Tensor>
     let model: ReferenceModel
@@ -22,12 +23,14 @@ final class MNISTClassifier: TrainingModule {
 
     func callAsFunction(_ input: Tensor) -> Tensor { network(input) }
 
+    // MARK: step
     func trainingStep(_ batch: LabeledBatch, batchIndex: Int) throws -> Tensor? {
         let loss = crossEntropy(logits: self(batch.inputs), labels: batch.labels)
         try log("train_loss", loss.scalar, progressBar: true)
         return loss
     }
 
+    // MARK: validation
     func validationStep(_ batch: LabeledBatch, batchIndex: Int) throws {
         let logits = self(batch.inputs)
         try accuracy.update(predictions: logits, targets: batch.labels)
@@ -35,14 +38,17 @@ final class MNISTClassifier: TrainingModule {
         try log("val_accuracy", accuracy, progressBar: true)
     }
 
+    // MARK: step
     func configureOptimizers() -> OptimizerConfiguration? {
         OptimizerConfiguration(model.makeOptimizer(for: network))
     }
 
+    // MARK: logging
     var hyperparameters: [String: String] { settings }
     var settings: [String: String] = [:]
 }
 
+// MARK: logging
 /// Training time without validation and checkpoint writing, and the curves.
 final class RunObserver: Callback {
     private var start: UInt64 = 0, pausedAt: UInt64 = 0
@@ -66,34 +72,46 @@ final class RunObserver: Callback {
 /// accuracy and loss logged, a progress bar, best-model checkpointing and early stopping.
 public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldSize world: Int = 1,
                                 checkpointDirectory: String? = "checkpoints", showProgress: Bool = true) throws -> RunResult {
+    // MARK: model
     seedEverything(options.seed)
     let classifier = MNISTClassifier(options.model)
+    // MARK: data
     let train = DataLoader(mnist.train, batchSize: options.batchSize / world, shuffle: true, seed: options.seed)
     let test = DataLoader(mnist.test, batchSize: 1000)
     let batches = options.limit.map { ($0 + options.batchSize - 1) / options.batchSize } ?? train.sharded(rank: 0, worldSize: world).batchesPerEpoch
+    // MARK: logging
     let observer = RunObserver(every: max(1, batches / curvePointsPerEpoch))
 
+    // MARK: early stopping
     var callbacks: [any Callback] = [observer, EarlyStoppingCallback(monitor: "val_loss", patience: 3)]
+    // MARK: checkpointing
     let checkpoints = checkpointDirectory.map {
         CheckpointCallback(directory: "\($0)/structured-\(options.model.rawValue)", filename: "best-{epoch}-{val_accuracy:.4f}",
                            monitor: "val_accuracy", mode: .max)
     }
     if let checkpoints { callbacks.append(checkpoints) }
+    // MARK: logging
     if showProgress { callbacks.append(ProgressBarCallback()) }
     let trainer = Trainer(maxEpochs: options.epochs, callbacks: callbacks)
     trainer.loggers = try makeLoggers(options, frontend: "structured")
     if options.loggers.contains(.tensorboard) { trainer.callbacks.append(ParameterHistogramCallback()) }
     classifier.settings = hyperparameters(options)
+    // MARK: export
     trainer.onnxExport = options.onnxPath.map { ONNXExportSettings(path: $0, inputShape: [1, 1, 28, 28]) }
+    // MARK: checkpointing
     trainer.enableCheckpointing = checkpoints != nil
+    // MARK: logging
     trainer.enableProgressBar = showProgress
     trainer.enableModelSummary = false
-    trainer.profiler = options.profile ? RunProfiler() : nil
+    trainer.profiler = options.profile ? RunProfiler(operations: OperationProfiler()) : nil
+    // MARK: data
     trainer.limitTrainBatches = .count(batches)
+    // MARK: distributed
     if world > 1 {
         trainer.strategy = .dataParallel(launcher: MPILauncher())
         trainer.devices = world
     }
+    // MARK: run and record
     let metrics = try trainer.fit(classifier, train: train, validation: test)
 
     let epochs = trainer.currentEpoch + 1
@@ -107,5 +125,6 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     result.accuracyCurve = observer.accuracyCurve
     result.logLocations = (trainer.loggers ?? []).map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     result.profiler = trainer.isGlobalZero ? trainer.profiler : nil
+    result.hookPlaces = Dictionary(uniqueKeysWithValues: trainer.hookPlaces.map { ($0.key.rawValue, $0.value.sorted()) })
     return result
 }
