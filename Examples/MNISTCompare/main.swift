@@ -12,6 +12,8 @@ struct Run {
     let frontend: String
     let record: [String: Any]
     let loss: [(Double, Double)]
+    /// Milliseconds per step at sampled steps.
+    let stepTimes: [(Double, Double)]
     let accuracy: [(Double, Double)]
     let userCodeLines: Int?
     /// Where the run's loggers wrote.
@@ -68,7 +70,7 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
     func points(_ key: String) -> [(Double, Double)] {
         (child.curves[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
     }
-    return Run(frontend: frontend, record: child.record, loss: points("loss"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
+    return Run(frontend: frontend, record: child.record, loss: points("loss"), stepTimes: points("step_ms"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
                logs: child.curves["logs"] as? [String] ?? [], hookPlaces: child.curves["hook_places"] as? [String: [String]] ?? [:])
 }
 
@@ -91,6 +93,10 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     page += overlappingCurvesNote(identical: identical)
+    page += chart("milliseconds per training step", runs.map { ($0.frontend, $0.stepTimes) }, xLabel: "step")
+    page += "<p>Time per step is averaged over the steps between two loss points, in each frontend where it records its loss "
+        + "(data, step, handlers and hooks included; evaluation and checkpoint writing at epoch ends left out): the gap between the "
+        + "lines is each frontend's overhead over the raw loop.</p>"
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
     page += sideBySideCode(frontends.map { ($0, userCodeFile($0)) })
     page += hookTables(runs.first { $0.frontend == "structured" }?.hookPlaces ?? [:])

@@ -16,9 +16,11 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
     let every = max(1, batches / curvePointsPerEpoch)
 
     var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    let clock = StepClock()
     var lastLoss: Float = .nan, trainSeconds = 0.0, step = 0
     // MARK: step
     for epoch in 0..<options.epochs {
+        clock.restart()
         let ((), seconds) = timed {
             for batch in train.batches(epoch: epoch).prefix(batches) {
                 let loss = crossEntropy(logits: network(batch.inputs), labels: batch.labels)
@@ -28,6 +30,7 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
                 lastLoss = loss.scalar
                 step += 1
                 if step % every == 0 { lossCurve.append((step, lastLoss)) }
+                clock.tick(step: step, record: step % every == 0)
             }
         }
         trainSeconds += seconds
@@ -42,6 +45,7 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
         testAccuracy: Double(accuracyCurve.last?.1 ?? .nan), peakResidentMegabytes: peakResidentMegabytes(),
         finalLoss: Double(lastLoss), weightsCRC32: weightsChecksum(network)))
     result.lossCurve = lossCurve
+    result.stepTimes = clock.points
     result.accuracyCurve = accuracyCurve
     return result
 }

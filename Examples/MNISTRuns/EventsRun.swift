@@ -43,6 +43,9 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
                                              finalLoss: 0, weightsCRC32: 0, worldSize: world))
     let every = max(1, epochLength / curvePointsPerEpoch)
     trainer.on(.iterationCompleted(every: every)) { result.lossCurve.append(($0.state.iteration, $0.state.output!)) }
+    let clock = StepClock()
+    trainer.on(.epochStarted) { _ in clock.restart() }
+    trainer.on(.iterationCompleted) { clock.tick(step: $0.state.iteration, record: $0.state.iteration % every == 0) }
 
     // MARK: validation
     // Evaluate after every epoch; that time is not training time.
@@ -102,5 +105,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         finalLoss: Double(trainer.state.output ?? .nan), weightsCRC32: weightsChecksum(model), worldSize: world)
     result.logLocations = loggers.map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }   // CSV and TensorBoard share one
     result.profiler = isMain ? profiler : nil
+    result.stepTimes = clock.points
     return result
 }

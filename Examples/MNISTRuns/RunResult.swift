@@ -14,6 +14,8 @@ public struct RunResult {
     public var logLocations: [String] = []
     /// The run's profile (`--profile`).
     public var profiler: RunProfiler?
+    /// Milliseconds per training step, averaged over the steps between loss-curve points.
+    public var stepTimes: [(step: Int, milliseconds: Double)] = []
     /// Where each Structured hook ran in the Events engine (Structured runs only).
     public var hookPlaces: [String: [String]] = [:]
 
@@ -26,7 +28,9 @@ public struct RunResult {
         let accuracy = accuracyCurve.map { "[\($0.epoch),\($0.accuracy)]" }.joined(separator: ",")
         let logs = (try? JSONSerialization.data(withJSONObject: logLocations)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let places = (try? JSONSerialization.data(withJSONObject: hookPlaces, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"logs\":\(logs),\"hook_places\":\(places)}"
+        let steps = stepTimes.map { "[\($0.step),\($0.milliseconds)]" }.joined(separator: ",")
+        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"step_ms\":[\(steps)],"
+            + "\"logs\":\(logs),\"hook_places\":\(places)}"
     }
 
     /// Writes the record (`--json`) and curves (`--curves`) where asked, and prints the summary.
@@ -48,6 +52,30 @@ public struct RunResult {
         try profiler.writeJSON(to: stem + ".json")
         try profiler.writeTrace(to: stem.replacingOccurrences(of: "-profile", with: "-trace") + ".json")
         print("profile: \(stem).json, \(stem.replacingOccurrences(of: "-profile", with: "-trace")).json (chrome://tracing, Perfetto)")
+    }
+}
+
+/// Time per training step for the comparison's chart, measured the same way in every frontend
+/// where it records its loss curve: the mean over the steps since the last point, restarted
+/// at each epoch so that evaluation and checkpoints are not counted.
+public final class StepClock {
+    private var last = DispatchTime.now().uptimeNanoseconds, steps = 0
+    /// `(step, milliseconds per step)` points.
+    public private(set) var points: [(step: Int, milliseconds: Double)] = []
+    /// A clock with no points.
+    public init() {}
+    /// An epoch starts: time before now belongs to no step.
+    public func restart() {
+        last = DispatchTime.now().uptimeNanoseconds
+        steps = 0
+    }
+    /// Step `step` ended; with `record`, a point closes the window.
+    public func tick(step: Int, record: Bool) {
+        steps += 1
+        guard record else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        points.append((step, Double(now - last) / 1e6 / Double(steps)))
+        (last, steps) = (now, 0)
     }
 }
 

@@ -55,10 +55,15 @@ final class RunObserver: Callback {
     private let every: Int
     private(set) var seconds = 0.0
     var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    let clock = StepClock()
     init(every: Int) { self.every = every }
-    func onTrainEpochStart(trainer: Trainer) { start = DispatchTime.now().uptimeNanoseconds }
+    func onTrainEpochStart(trainer: Trainer) {
+        start = DispatchTime.now().uptimeNanoseconds
+        clock.restart()
+    }
     func onTrainBatchEnd(trainer: Trainer, batchIndex: Int) throws {
         if trainer.globalStep % every == 0, let loss = trainer.callbackMetrics["train_loss"] { lossCurve.append((trainer.globalStep, loss)) }
+        clock.tick(step: trainer.globalStep, record: trainer.globalStep % every == 0)
     }
     func onValidationStart(trainer: Trainer) { pausedAt = DispatchTime.now().uptimeNanoseconds }
     func onValidationEnd(trainer: Trainer) throws {
@@ -122,6 +127,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
         testAccuracy: Double(metrics["val_accuracy"] ?? .nan), peakResidentMegabytes: peakResidentMegabytes(),
         finalLoss: Double(metrics["train_loss"] ?? .nan), weightsCRC32: weightsChecksum(classifier.network), worldSize: world))
     result.lossCurve = observer.lossCurve
+    result.stepTimes = observer.clock.points
     result.accuracyCurve = observer.accuracyCurve
     result.logLocations = (trainer.loggers ?? []).map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     result.profiler = trainer.isGlobalZero ? trainer.profiler : nil
