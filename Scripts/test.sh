@@ -42,10 +42,13 @@ fi
 echo "== TensorBoard in a browser (Tests/UI: a real server, headless Chromium screenshots)"
 Tests/UI/tensorboard-screenshot.sh "$SWIFTTRAIN_VENV" .build/ui
 
-echo "== memory measurements (process-wide tensor bytes: these suites run alone)"
-SWIFTTRAIN_MEMORY_TESTS=1 .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing \
-    --filter 'BatchSizeFinderTests|TunerMemoryTests' > .build-memory.log 2>&1 || { grep -E '✘' .build-memory.log | head -20; exit 1; }
-grep -E 'Test run with' .build-memory.log | tail -1
+echo "== memory measurements (process-wide tensor bytes: each suite alone in its own process)"
+# Together in one process the two suites run in parallel and count each other's tensors.
+for suite in BatchSizeFinderTests TunerMemoryTests; do
+    SWIFTTRAIN_MEMORY_TESTS=1 .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing \
+        --filter "$suite" > .build-memory.log 2>&1 || { grep -E '✘' .build-memory.log | head -20; exit 1; }
+    echo "  $suite: $(grep -E 'Test run with' .build-memory.log | tail -1)"
+done
 rm -f .build-memory.log
 
 echo "== kernel-sensitive suites at each lower instruction set (SWIFTTRAIN_ISA)"

@@ -14,6 +14,8 @@ struct Run {
     let loss: [(Double, Double)]
     /// Milliseconds per step at sampled steps.
     let stepTimes: [(Double, Double)]
+    /// The last evaluation's confusion matrix, if the run made one.
+    let confusion: [[Double]]
     let accuracy: [(Double, Double)]
     let userCodeLines: Int?
     /// Where the run's loggers wrote.
@@ -70,7 +72,8 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
     func points(_ key: String) -> [(Double, Double)] {
         (child.curves[key] as? [[NSNumber]] ?? []).map { ($0[0].doubleValue, $0[1].doubleValue) }
     }
-    return Run(frontend: frontend, record: child.record, loss: points("loss"), stepTimes: points("step_ms"), accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
+    return Run(frontend: frontend, record: child.record, loss: points("loss"), stepTimes: points("step_ms"),
+               confusion: (child.curves["confusion"] as? [[NSNumber]] ?? []).map { $0.map(\.doubleValue) }, accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
                logs: child.curves["logs"] as? [String] ?? [], hookPlaces: child.curves["hook_places"] as? [String: [String]] ?? [:])
 }
 
@@ -98,6 +101,12 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
         + "(data, step, handlers and hooks included; evaluation and checkpoint writing at epoch ends left out): the gap between the "
         + "lines is each frontend's overhead over the raw loop.</p>"
     page += chart("test accuracy", runs.map { ($0.frontend, $0.accuracy) }, xLabel: "epoch", fraction: true)
+    if let run = runs.first(where: { !$0.confusion.isEmpty }) {
+        page += heatMap("confusion matrix (\(run.frontend))", run.confusion, rowLabel: "true digit", columnLabel: "predicted digit")
+        page += "<p>The last evaluation's confusion matrix: the \(run.frontend) evaluator's <code>ConfusionMatrix</code> metric keeps its "
+            + "shape in <code>state.tables</code>, and its loggers write it as a table (CSV rows, a Markdown table in TensorBoard, "
+            + "a CSV artifact in MLflow).</p>"
+    }
     page += sideBySideCode(frontends.map { ($0, userCodeFile($0)) })
     page += hookTables(runs.first { $0.frontend == "structured" }?.hookPlaces ?? [:])
     return page + "</body></html>\n"

@@ -127,6 +127,25 @@ public func overlappingCurvesNote(identical: Bool) -> String {
         + "lie exactly on top of each other.</i></p>" : ""
 }
 
+/// A matrix as an SVG heat map (darker is more), with its counts written in the cells: a
+/// confusion matrix with true classes as rows.
+public func heatMap(_ title: String, _ rows: [[Double]], rowLabel: String, columnLabel: String) -> String {
+    guard let largest = rows.flatMap({ $0 }).max(), largest > 0 else { return "" }
+    let cell = 30.0, left = 40.0, top = 40.0, count = Double(rows.count), columns = Double(rows.first?.count ?? 0)
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(left + cell * columns + 10))\" height=\"\(Int(top + cell * count + 30))\" "
+        + "font-family=\"sans-serif\" font-size=\"10\"><text x=\"\(left)\" y=\"14\" font-size=\"12\">\(title)</text>"
+        + "<text x=\"\(left)\" y=\"30\">\(columnLabel) →</text><text x=\"4\" y=\"\(top + cell * count + 20)\">↑ \(rowLabel)</text>"
+    for (r, row) in rows.enumerated() {
+        svg += "<text x=\"\(left - 14)\" y=\"\(top + cell * Double(r) + 19)\">\(r)</text>"
+        for (c, value) in row.enumerated() {
+            let shade = Int(255 - 200 * (value / largest).squareRoot()), x = left + cell * Double(c), y = top + cell * Double(r)
+            svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"#fff\"/>"
+                + "<text x=\"\(x + 3)\" y=\"\(y + 19)\" fill=\"\(shade < 140 ? "#fff" : "#000")\">\(Int(value))</text>"
+        }
+    }
+    return svg + "</svg>"
+}
+
 /// The start of a comparison report: the document head with its style, up to `<body>`.
 public func htmlPageStart(title: String) -> String {
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title>"

@@ -28,6 +28,7 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
     let evaluator = supervisedEvaluator(model: model, metrics: [
         "accuracy": Accuracy(task: .multiclass(classes: 10)),
         "loss": Loss { crossEntropy(logits: $0, labels: $1) },
+        "confusion": ConfusionMatrix(task: .multiclass(classes: 10)),
     ], communicator: communicator)
     // MARK: logging
     let profiler = options.profile ? RunProfiler(operations: OperationProfiler()) : nil
@@ -87,6 +88,7 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
              "val_loss": evaluator.state.metrics["loss"] ?? .nan]
         }
         logger.attachHistograms(of: model, to: trainer)
+        logger.attachTables(of: evaluator, to: trainer)   // the confusion matrix
     }
 
     // MARK: export
@@ -106,5 +108,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
     result.logLocations = loggers.map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }   // CSV and TensorBoard share one
     result.profiler = isMain ? profiler : nil
     result.stepTimes = clock.points
+    result.confusion = evaluator.state.tables["confusion"]
     return result
 }

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import TensorCore
 import MNISTModels
 
 /// A run's record plus its learning curves, for the comparison report.
@@ -14,6 +15,8 @@ public struct RunResult {
     public var logLocations: [String] = []
     /// The run's profile (`--profile`).
     public var profiler: RunProfiler?
+    /// The last evaluation's confusion matrix, when the run computed one (rows: true digits).
+    public var confusion: Tensor?
     /// Milliseconds per training step, averaged over the steps between loss-curve points.
     public var stepTimes: [(step: Int, milliseconds: Double)] = []
     /// Where each Structured hook ran in the Events engine (Structured runs only).
@@ -29,7 +32,15 @@ public struct RunResult {
         let logs = (try? JSONSerialization.data(withJSONObject: logLocations)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let places = (try? JSONSerialization.data(withJSONObject: hookPlaces, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let steps = stepTimes.map { "[\($0.step),\($0.milliseconds)]" }.joined(separator: ",")
-        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"step_ms\":[\(steps)],"
+        var confusionRows: [String] = []
+        if let matrix = confusion {
+            let width = matrix.shape.last ?? 1, values = matrix.scalars.map { String($0) }
+            for start in stride(from: 0, to: values.count, by: width) {
+                confusionRows.append("[" + values[start..<(start + width)].joined(separator: ",") + "]")
+            }
+        }
+        let confusion = confusionRows.joined(separator: ",")
+        return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"step_ms\":[\(steps)],\"confusion\":[\(confusion)],"
             + "\"logs\":\(logs),\"hook_places\":\(places)}"
     }
 

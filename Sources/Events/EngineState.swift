@@ -25,6 +25,9 @@ public final class EngineState<Batch, Output>: EngineProgress {
     public internal(set) var output: Output?
     /// Metric values by name, written by attached metrics and free for handlers to use.
     public var metrics: [String: Float] = [:]
+    /// Metric values with more than one element (a confusion matrix, per-class scores) by name,
+    /// their shape kept; loggers write them as tables (``MetricsLogger/logTable(_:values:step:)``).
+    public var tables: [String: Tensor] = [:]
     /// Seconds spent: per epoch under `.epochCompleted` (the last epoch), in total under `.completed`.
     public internal(set) var times: [EventKind: Double] = [:]
     /// The error being handled, during ``Engine/onError(_:)`` handlers.

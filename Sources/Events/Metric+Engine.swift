@@ -20,7 +20,8 @@ public enum MetricUsage: Sendable {
 
 extension Metric {
     /// Feeds this metric from `engine`'s outputs with `update` and writes its value into
-    /// `engine.state.metrics[name]` (per-class values as `name[i]`), computed over the engine's
+    /// `engine.state.metrics[name]` (or, with several elements, `engine.state.tables[name]`, its
+    /// shape kept), computed over the engine's
     /// communicator, at the times `usage` prescribes. Returns the registrations, to detach.
     ///
     /// ```swift
@@ -51,7 +52,7 @@ extension Metric {
                 if value.scalarCount == 1 {
                     engine.state.metrics[name] = value.scalar
                 } else {
-                    for (index, element) in value.scalars.enumerated() { engine.state.metrics["\(name)[\(index)]"] = element }
+                    engine.state.tables[name] = value
                 }
             },
         ]

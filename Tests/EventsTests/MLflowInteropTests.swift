@@ -70,6 +70,7 @@ struct MLflowInteropTests {
         let params: [String: String]
         let metrics: [String: [[Double]]]
         let artifacts: [String]
+        let tables: [String: String]
     }
 
     @Test func twoRunsReadBackWithMLflowsClient() throws {
@@ -84,6 +85,7 @@ struct MLflowInteropTests {
         first.artifacts = [artifact]
         try first.logHyperparameters(["lr": "0.01", "model": "mlp"])
         for step in 1...3 { try first.log(["loss": Float(4 - step)], step: step * 10) }
+        try first.logTable("confusion", values: Tensor([5, 1, 0, 2, 7, 1, 0, 0, 9], shape: [3, 3]), step: 30)
         try first.finish(succeeded: true)
         let second = try MLflowLogger(experiment: "swifttrain-test", runName: "second", trackingURI: uri)
         try second.log(["loss": 0.5], step: 1)
@@ -95,7 +97,8 @@ struct MLflowInteropTests {
         #expect(runs.first?.params == ["lr": "0.01", "model": "mlp"])
         #expect(runs.first?.metrics["loss"] == [[10, 3], [20, 2], [30, 1]])
         #expect(runs.first?.status == "FINISHED" && runs.last?.status == "FAILED")
-        #expect(runs.first?.artifacts == ["report.html"])
+        #expect(runs.first?.artifacts == ["report.html", "tables/confusion-step30.csv"])
+        #expect(runs.first?.tables["tables/confusion-step30.csv"] == "5.0,1.0,0.0\n2.0,7.0,1.0\n0.0,0.0,9.0\n", "rows stay rows")
     }
 
     @Test func aServerThatIsDownAtStartIsAClearError() throws {

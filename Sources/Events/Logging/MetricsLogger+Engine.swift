@@ -19,6 +19,24 @@ extension MetricsLogger {
         }]
     }
 
+    /// Logs every table of `source`'s state (``EngineState/tables``: a confusion matrix, per-class
+    /// scores) at `engine`'s iteration whenever `trigger` fires on `engine` (each epoch by
+    /// default), on rank 0.
+    ///
+    /// ```swift
+    /// logger.attachTables(of: evaluator, to: trainer)   // the evaluator's confusion matrix
+    /// ```
+    @discardableResult
+    public func attachTables<B, O, SB, SO>(of source: Engine<SB, SO>, to engine: Engine<B, O>,
+                                            at trigger: Trigger = .epochCompleted) -> HandlerRegistration {
+        engine.on(trigger, named: "\(Self.self) tables") { engine in
+            guard engine.communicator.isMain else { return }
+            for name in source.state.tables.keys.sorted() {
+                try self.logTable(name, values: source.state.tables[name]!, step: engine.state.iteration)
+            }
+        }
+    }
+
     /// Logs histograms of every parameter of `model` (`weights/<name>`) and of its gradient
     /// (`gradients/<name>`, when it has one) at the engine's iteration whenever `trigger` fires
     /// (each epoch by default), on rank 0.

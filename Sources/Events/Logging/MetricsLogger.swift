@@ -15,6 +15,10 @@ public protocol MetricsLogger: AnyObject {
     func logHistogram(_ name: String, values: Tensor, step: Int) throws
     /// Records `text` (a generated sample) at `step`. Defaults to nothing.
     func logText(_ name: String, text: String, step: Int) throws
+    /// Records a metric value with more than one element (a confusion matrix, per-class scores)
+    /// at `step`, its shape kept: rows of a matrix stay rows. Defaults to a Markdown table through
+    /// ``logText(_:text:step:)`` (TensorBoard's text tab shows it as a table).
+    func logTable(_ name: String, values: Tensor, step: Int) throws
     /// Records the run's hyperparameters next to its final `metrics`, for a table of runs (the
     /// HParams plugin, MLflow's run view). Defaults to ``logHyperparameters(_:)``: the metrics were
     /// logged already as they were produced.
@@ -31,6 +35,10 @@ extension MetricsLogger {
     public func logHistogram(_ name: String, values: Tensor, step: Int) throws {}
     /// Keeps numbers only: text is not recorded.
     public func logText(_ name: String, text: String, step: Int) throws {}
+    /// A Markdown table through ``logText(_:text:step:)``.
+    public func logTable(_ name: String, values: Tensor, step: Int) throws {
+        try logText(name, text: markdownTable(values), step: step)
+    }
     /// The hyperparameters through ``logHyperparameters(_:)``.
     public func logHyperparameters(_ values: [String: String], finalMetrics metrics: [String: Float], step: Int) throws {
         try logHyperparameters(values)
@@ -106,6 +114,15 @@ public final class CSVLogger: MetricsLogger {
         try writeAtomically(Array(yaml.utf8), to: "\(try createdDirectory())/hparams.yaml")
     }
 
+    /// Writes the table as `tables/<name>-step<step>.csv` in the version folder: one line per
+    /// row of a matrix (one line for a vector), no header.
+    public func logTable(_ name: String, values: Tensor, step: Int) throws {
+        let folder = "\(try createdDirectory())/tables"
+        try createFolder(folder, purpose: "log folder")
+        let text = tableRows(values).map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try writeAtomically(Array(text.utf8), to: "\(folder)/\(name.replacingOccurrences(of: "/", with: "_"))-step\(step).csv")
+    }
+
     /// Writes `metrics.csv` with every row so far (atomically).
     public func flush() throws {
         var text = (["step"] + columns).joined(separator: ",") + "\n"
@@ -114,6 +131,20 @@ public final class CSVLogger: MetricsLogger {
         }
         try writeAtomically(Array(text.utf8), to: "\(try createdDirectory())/metrics.csv")
     }
+}
+
+/// A vector's values as one row, a matrix's as its rows (higher ranks: the last axis per row).
+func tableRows(_ values: Tensor) -> [[Float]] {
+    let width = values.shape.last ?? 1, scalars = values.scalars
+    return stride(from: 0, to: scalars.count, by: max(width, 1)).map { Array(scalars[$0..<min($0 + width, scalars.count)]) }
+}
+
+/// `values` as a Markdown table: a header of column indices, a row index first in every row.
+func markdownTable(_ values: Tensor) -> String {
+    let rows = tableRows(values), columns = rows.first?.count ?? 0
+    var lines = ["| | " + (0..<columns).map(String.init).joined(separator: " | ") + " |", "|---|" + String(repeating: "---|", count: columns)]
+    for (index, row) in rows.enumerated() { lines.append("| \(index) | " + row.map { "\($0)" }.joined(separator: " | ") + " |") }
+    return lines.joined(separator: "\n")
 }
 
 /// The first unused `version_N` number under `root/name`: give it as `version` to every file
