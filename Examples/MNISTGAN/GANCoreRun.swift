@@ -12,7 +12,7 @@ public func trainGANWithCore(_ options: GANOptions, data mnist: MNIST) throws ->
     let progress = GANProgress(every: batches / 50), noise = gridNoise(seed: options.seed)
     var grids: [String] = []
     for epoch in 0..<options.epochs {
-        try progress.timed {
+        progress.timed {
             for batch in loader.batches(epoch: epoch).prefix(batches) {
                 let real = ganRange(batch.inputs), count = real.shape[0]
                 let fake = generator(Tensor(randomNormal: [count, latentSize]))

@@ -87,8 +87,16 @@ public final class OperationProfiler: @unchecked Sendable {
     private var region = ""
     private var mark: UInt64 = 0
     private var inBackward = false
+    /// The first ``spanLimit`` operations, names interned: a string kept per operation would be
+    /// a small long-lived allocation between the step's large buffers, which fragments the heap.
+    private var records: [(name: Int32, pass: Pass, uptimeStart: UInt64, duration: UInt64)] = []
+    private var spanNames: [String] = []
+    private var spanNameIndices: [Key: Int32] = [:]
+
     /// The first ``spanLimit`` operations, for a trace.
-    public private(set) var spans: [Span] = []
+    public var spans: [Span] {
+        records.map { Span(name: spanNames[Int($0.name)], pass: $0.pass, uptimeStart: $0.uptimeStart, duration: $0.duration) }
+    }
     /// How many operations the trace keeps (the totals count all).
     public let spanLimit: Int
 
@@ -173,8 +181,13 @@ public final class OperationProfiler: @unchecked Sendable {
             total.nanoseconds += duration
             total.flops += flops
             totals[key] = total
-            if spans.count < spanLimit, pass != .other {
-                spans.append(Span(name: layer.map { "\(operation) \($0)" } ?? operation, pass: pass, uptimeStart: mark, duration: duration))
+            if records.count < spanLimit, pass != .other {
+                let name = spanNameIndices[key] ?? {
+                    spanNames.append(layer.map { "\(operation) \($0)" } ?? operation)
+                    spanNameIndices[key] = Int32(spanNames.count - 1)
+                    return Int32(spanNames.count - 1)
+                }()
+                records.append((name, pass, mark, duration))
             }
         }
         mark = end
@@ -224,11 +237,14 @@ public final class OperationProfiler: @unchecked Sendable {
         for region in Set(rows.map(\.region)).sorted() {
             let total = seconds(of: region)
             lines.append(String(format: "operations in %@: %.4f s, %.1f%% of it charged to operations", region, total, coverage(of: region) * 100))
-            lines.append("pass      operation             layer        calls     total s     mean ms   share   GFLOP/s")
+            let operationWidth = max(22, (rows.map(\.operation.count).max() ?? 0) + 2)
+            let layerWidth = max(8, (rows.compactMap(\.layer?.count).max() ?? 0) + 2)
+            lines.append("pass      " + "operation".padding(toLength: operationWidth, withPad: " ", startingAt: 0)
+                + "layer".padding(toLength: layerWidth, withPad: " ", startingAt: 0) + "   calls     total s     mean ms   share   GFLOP/s")
             for row in rows where row.region == region {
                 lines.append(row.pass.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + row.operation.padding(toLength: 22, withPad: " ", startingAt: 0)
-                    + (row.layer ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + row.operation.padding(toLength: operationWidth, withPad: " ", startingAt: 0)
+                    + (row.layer ?? "-").padding(toLength: layerWidth, withPad: " ", startingAt: 0)
                     + String(format: "%8d  %10.4f  %10.4f  %5.1f%%  ", row.calls, row.totalSeconds, row.totalSeconds / Double(max(row.calls, 1)) * 1e3,
                              row.totalSeconds / max(total, 1e-12) * 100)
                     + (row.flops > 0 ? String(format: "%8.1f", row.gigaflopsPerSecond) : "       -"))
