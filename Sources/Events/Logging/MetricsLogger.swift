@@ -119,8 +119,7 @@ public final class CSVLogger: MetricsLogger {
     public func logTable(_ name: String, values: Tensor, step: Int) throws {
         let folder = "\(try createdDirectory())/tables"
         try createFolder(folder, purpose: "log folder")
-        let text = tableRows(values).map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
-        try writeAtomically(Array(text.utf8), to: "\(folder)/\(name.replacingOccurrences(of: "/", with: "_"))-step\(step).csv")
+        try writeAtomically(Array(csvTable(values).utf8), to: "\(folder)/\(name.replacingOccurrences(of: "/", with: "_"))-step\(step).csv")
     }
 
     /// Writes `metrics.csv` with every row so far (atomically).
@@ -137,6 +136,11 @@ public final class CSVLogger: MetricsLogger {
 func tableRows(_ values: Tensor) -> [[Float]] {
     let width = values.shape.last ?? 1, scalars = values.scalars
     return stride(from: 0, to: scalars.count, by: max(width, 1)).map { Array(scalars[$0..<min($0 + width, scalars.count)]) }
+}
+
+/// `values` as CSV text: one line per row, no header.
+func csvTable(_ values: Tensor) -> String {
+    tableRows(values).map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
 }
 
 /// `values` as a Markdown table: a header of column indices, a row index first in every row.

@@ -126,10 +126,9 @@ public final class MLflowLogger: MetricsLogger {
     /// Uploads the table as the artifact `tables/<name>-step<step>.csv` (one line per row).
     public func logTable(_ name: String, values: Tensor, step: Int) throws {
         let (experimentID, run) = try runIdentifiers()
-        let text = tableRows(values).map { $0.map { "\($0)" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
         let file = "\(name.replacingOccurrences(of: "/", with: "_"))-step\(step).csv"
         try deliver {
-            try client.upload("/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/tables/\(file)", contents: Data(text.utf8))
+            try client.upload("/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/tables/\(file)", contents: Data(csvTable(values).utf8))
         }
     }
 
