@@ -17,6 +17,7 @@ cd "$root"
 swift build -c release --product mnist-core >/dev/null
 swift build -c release --product mnist-events >/dev/null
 swift build -c release --product mnist-structured >/dev/null
+swift build -c release --product mnist-compare >/dev/null
 
 results=$(mktemp)
 for model in $models; do
@@ -41,4 +42,11 @@ for model in dict.fromkeys(r["model"] for r in runs):
         print(f"{model:6} {name:11} {r['train_seconds']:8.2f} {r['test_acc']:9.4f} {r['peak_rss_mb']:8.0f}   {speed:5.2f}x faster" if speed >= 1
               else f"{model:6} {name:11} {r['train_seconds']:8.2f} {r['test_acc']:9.4f} {r['peak_rss_mb']:8.0f}   {1/speed:5.2f}x slower")
 PY
+# The originals' rows join the side-by-side report of each model.
+mkdir -p reports
+for model in $models; do
+    .build/release/mnist-compare --model "$model" --data "$data" --reference "$results" \
+        --report "reports/comparison-$model-pytorch.html" > /dev/null
+    echo "report with the PyTorch, Lightning and Ignite rows: reports/comparison-$model-pytorch.html"
+done
 rm -f "$results"

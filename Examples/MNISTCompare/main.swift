@@ -86,13 +86,38 @@ func table(_ runs: [Run]) -> [[String]] {
     }
 }
 
-func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
+/// The PyTorch, Lightning and Ignite records for `model` in `path` (the JSON lines that
+/// `../shared/reference/pytorch/mnist_torch.py` prints; `Benchmarks/compare_pytorch.sh` collects
+/// them), as table rows with their speed against raw PyTorch and ours against it.
+func referenceRows(_ path: String, model: String, ours: [Run]) throws -> [[String]] {
+    let names = ["raw": "PyTorch", "lightning": "Lightning", "ignite": "Ignite"]
+    let records = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }.filter { $0["model"] as? String == model && names[$0["frontend"] as? String ?? ""] != nil }
+    func number(_ record: [String: Any], _ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
+    guard let raw = records.first(where: { $0["frontend"] as? String == "raw" }).map({ number($0, "train_seconds") }) else { return [] }
+    let header = ["run", "train s", "test accuracy", "peak RSS MB", "speed against raw PyTorch"]
+    func row(_ name: String, _ seconds: Double, _ accuracy: Double, _ memory: Double) -> [String] {
+        [name, String(format: "%.2f", seconds), String(format: "%.4f", accuracy), String(format: "%.0f", memory),
+         raw / seconds >= 1 ? String(format: "%.2fx faster", raw / seconds) : String(format: "%.2fx slower", seconds / raw)]
+    }
+    return [header] + records.map { record in
+        row(names[record["frontend"] as! String]!, number(record, "train_seconds"), number(record, "test_acc"), number(record, "peak_rss_mb"))
+    } + ours.map { row("ours: \($0.frontend)", $0.number("train_seconds"), $0.number("test_acc"), $0.number("peak_rss_mb")) }
+}
+
+func html(_ runs: [Run], options: RunOptions, identical: Bool, reference: [[String]]) -> String {
     let rows = table(runs)
     var page = htmlPageStart(title: "MNIST \(options.model.rawValue): core, Events, Structured")
     page += "<h1>MNIST \(options.model.rawValue): the raw core loop, Events and Structured</h1>"
     page += "<p>\(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed). Final weights bit-identical across the three runs: <b>\(identical ? "yes" : "no")</b>.</p>"
     page += htmlTable(rows)
     page += "<p>Train seconds cover training only (no data loading or evaluation); user code lines count Examples/MNISTRuns/&lt;Frontend&gt;Run.swift, timing and curve recording included.</p>"
+    if !reference.isEmpty {
+        page += "<h2>Against the originals</h2><p>PyTorch, Lightning and Ignite on the same workload "
+            + "(<code>../shared/reference/pytorch/mnist_torch.py</code>, run by <code>Benchmarks/compare_pytorch.sh</code> just before "
+            + "this report, one run each on this machine), with our three runs of this report.</p>" + htmlTable(reference)
+    }
     page += htmlLogLocations(runs.map { ($0.frontend, $0.logs) })
     page += chart("training loss", runs.map { ($0.frontend, $0.loss) }, xLabel: "step")
     page += overlappingCurvesNote(identical: identical)
@@ -112,8 +137,15 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool) -> String {
     return page + "</body></html>\n"
 }
 
-runCommandLineProgram("mnist-compare", usage: RunOptions.usage) {
-    let options = try RunOptions(parsing: Array(CommandLine.arguments.dropFirst()))
+runCommandLineProgram("mnist-compare", usage: RunOptions.usage + "\n  --reference FILE  PyTorch, Lightning and Ignite records (JSON lines) to show beside ours") {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    var referencePath: String?
+    if let index = arguments.firstIndex(of: "--reference") {
+        guard index + 1 < arguments.count else { throw UsageError("--reference needs a value") }
+        referencePath = arguments[index + 1]
+        arguments.removeSubrange(index...(index + 1))
+    }
+    let options = try RunOptions(parsing: arguments)
     try options.checkOutputPaths()
     guard options.devices == 1 else {
         throw UsageError("mnist-compare runs each frontend on one process (their weights are compared bit for bit); "
@@ -136,7 +168,8 @@ runCommandLineProgram("mnist-compare", usage: RunOptions.usage) {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
     }
     if let path = options.reportPath {
-        try Data(html(runs, options: options, identical: identical).utf8).write(to: URL(fileURLWithPath: path))
+        let reference = try referencePath.map { try referenceRows($0, model: options.model.rawValue, ours: runs) } ?? []
+        try Data(html(runs, options: options, identical: identical, reference: reference).utf8).write(to: URL(fileURLWithPath: path))
         print("report: \(path)")
     }
     if !identical { exit(2) }
