@@ -28,7 +28,7 @@ mkdir -p reports
 : > reports/comparison.jsonl
 for model in seed mlp cnn; do
     echo
-    .build/release/mnist-compare --model "$model" --report "reports/comparison-$model.html" --json "reports/$model.jsonl" "$@"
+    .build/release/mnist-compare --model "$model" --lr-find --report "reports/comparison-$model.html" --json "reports/$model.jsonl" "$@"
     cat "reports/$model.jsonl" >> reports/comparison.jsonl
     rm -f "reports/$model.jsonl"
 done

@@ -22,6 +22,8 @@ struct Run {
     let logs: [String]
     /// Where each Structured hook ran in the Events engine (the Structured run only).
     let hookPlaces: [String: [String]]
+    /// Everything the run wrote with `--curves`.
+    let curves: [String: Any]
 
     func number(_ key: String) -> Double { (record[key] as? NSNumber)?.doubleValue ?? .nan }
 }
@@ -74,7 +76,8 @@ func train(_ frontend: String, _ arguments: [String]) throws -> Run {
     }
     return Run(frontend: frontend, record: child.record, loss: points("loss"), stepTimes: points("step_ms"),
                confusion: (child.curves["confusion"] as? [[NSNumber]] ?? []).map { $0.map(\.doubleValue) }, accuracy: points("accuracy"), userCodeLines: userCodeLines(frontend),
-               logs: child.curves["logs"] as? [String] ?? [], hookPlaces: child.curves["hook_places"] as? [String: [String]] ?? [:])
+               logs: child.curves["logs"] as? [String] ?? [], hookPlaces: child.curves["hook_places"] as? [String: [String]] ?? [:],
+               curves: child.curves)
 }
 
 func table(_ runs: [Run]) -> [[String]] {
@@ -106,6 +109,22 @@ func referenceRows(_ path: String, model: String, ours: [Run]) throws -> [[Strin
     } + ours.map { row("ours: \($0.frontend)", $0.number("train_seconds"), $0.number("test_acc"), $0.number("peak_rss_mb")) }
 }
 
+/// The learning-rate range tests of the runs that made one (`--lr-find`): each plot and
+/// suggestion, and whether the frontends agree.
+func learningRateSection(_ runs: [Run]) -> String {
+    let found = runs.compactMap { run in (run.curves["lr_find"] as? [String: Any]).map { (run.frontend, $0) } }
+    guard !found.isEmpty else { return "" }
+    let suggestions = found.map { ($0.1["suggestion"] as? NSNumber)?.floatValue }
+    var html = "<h2>Learning-rate range test</h2><p>Run before training (<code>--lr-find</code>): an exponential sweep through the "
+        + "shared optimization step; model, optimizer and random state are restored afterwards, so the weights above are unchanged. "
+        + "Suggestions: " + zip(found, suggestions).map { "\($0.0.0) \($0.1.map { String(format: "%.3g", $0) } ?? "none")" }.joined(separator: ", ")
+        + (found.count > 1 ? " (the same in every frontend: <b>\(Set(suggestions.map { $0?.bitPattern }).count == 1 ? "yes" : "no")</b>)" : "") + ".</p>"
+    for (frontend, result) in found {
+        html += "<figure style=\"display:inline-block;margin:4px\">\(result["svg"] as? String ?? "")<figcaption>\(frontend)</figcaption></figure>"
+    }
+    return html
+}
+
 func html(_ runs: [Run], options: RunOptions, identical: Bool, reference: [[String]]) -> String {
     let rows = table(runs)
     var page = htmlPageStart(title: "MNIST \(options.model.rawValue): core, Events, Structured")
@@ -132,6 +151,7 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool, reference: [[Stri
             + "shape in <code>state.tables</code>, and its loggers write it as a table (CSV rows, a Markdown table in TensorBoard, "
             + "a CSV artifact in MLflow).</p>"
     }
+    page += learningRateSection(runs)
     page += sideBySideCode(frontends.map { ($0, userCodeFile($0)) })
     page += hookTables(runs.first { $0.frontend == "structured" }?.hookPlaces ?? [:])
     return page + "</body></html>\n"
@@ -155,6 +175,7 @@ runCommandLineProgram("mnist-compare", usage: RunOptions.usage + "\n  --referenc
                      "--seed", String(options.seed)]
     if let data = options.dataDirectory { forwarded += ["--data", data] }
     if let limit = options.limit { forwarded += ["--limit", String(limit)] }
+    if options.findLearningRate { forwarded.append("--lr-find") }
     for logger in options.loggers { forwarded += ["--logger", logger.rawValue] }
     if !options.loggers.isEmpty { forwarded += ["--log-dir", options.logDirectory] }
     print("mnist-compare: \(options.model.rawValue), \(options.epochs) epoch(s), batch \(options.batchSize), seed \(options.seed)")

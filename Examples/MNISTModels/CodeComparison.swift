@@ -4,7 +4,7 @@ import Foundation
 // `// MARK: <concept>` lines, aligned by concept, highlighted, with its lines counted.
 
 /// The concepts in the order the report shows them; lines before a file's first mark are `setup`.
-public let codeConcepts = ["setup", "model", "data", "step", "validation", "checkpointing", "early stopping", "logging", "export",
+public let codeConcepts = ["setup", "model", "data", "step", "validation", "checkpointing", "early stopping", "logging", "tuning", "export",
                            "distributed", "run and record"]
 
 /// A source file found from the working directory or from the running program's folder up

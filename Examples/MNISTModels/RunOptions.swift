@@ -34,6 +34,9 @@ public struct RunOptions {
     /// Whether to time every step, handler and hook (`--profile`): the table prints at the end,
     /// and JSON and a Chrome trace go to the log folder.
     public var profile = false
+    /// Whether to run the learning-rate range test before training (`--lr-find`; Events and
+    /// Structured). Model, optimizer and random state are restored, so training is unchanged.
+    public var findLearningRate = false
 
     /// A logger a run can write to.
     public enum LoggerKind: String, CaseIterable, Sendable {
@@ -74,6 +77,7 @@ public struct RunOptions {
             case "--log-dir": logDirectory = try reader.value(flag)
             case "--export-onnx": onnxPath = try reader.value(flag)
             case "--profile": profile = true
+            case "--lr-find": findLearningRate = true
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -113,6 +117,8 @@ public struct RunOptions {
           --export-onnx FILE     export the best checkpoint's model (else the final one) as ONNX
           --profile              time every step, handler and hook (mnist-events, mnist-structured): a table at
                                  the end, LOGDIR/<frontend>-<model>-profile.json and -trace.json (Perfetto)
+          --lr-find              the learning-rate range test before training (mnist-events, mnist-structured;
+                                 everything restored after it): its suggestion and plot join the report
           --help                 this text
         """
 }

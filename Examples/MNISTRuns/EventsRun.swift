@@ -24,6 +24,10 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
 
     // MARK: step
     let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world > 1 ? communicator : nil))
+    // MARK: tuning
+    let found = try options.findLearningRate ? LearningRateFinder().run(model: model, optimizer: optimizer, data: trainLoader) { batch in
+        (crossEntropy(logits: model(batch.inputs), labels: batch.labels), batch.count)
+    } : nil
     // MARK: validation
     let evaluator = supervisedEvaluator(model: model, metrics: [
         "accuracy": Accuracy(task: .multiclass(classes: 10)),
@@ -109,5 +113,6 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
     result.profiler = isMain ? profiler : nil
     result.stepTimes = clock.points
     result.confusion = evaluator.state.tables["confusion"]
+    result.learningRateFind = found.map { ($0.suggestion, $0.svg()) }
     return result
 }

@@ -15,6 +15,8 @@ public struct RunResult {
     public var logLocations: [String] = []
     /// The run's profile (`--profile`).
     public var profiler: RunProfiler?
+    /// The learning-rate range test's suggestion and plot (`--lr-find`).
+    public var learningRateFind: (suggestion: Float?, svg: String)?
     /// The last evaluation's confusion matrix, when the run computed one (rows: true digits).
     public var confusion: Tensor?
     /// Milliseconds per training step, averaged over the steps between loss-curve points.
@@ -40,8 +42,11 @@ public struct RunResult {
             }
         }
         let confusion = confusionRows.joined(separator: ",")
+        let finder = learningRateFind.flatMap { found in
+            try? JSONSerialization.data(withJSONObject: ["suggestion": found.suggestion.map { Double($0) } as Any, "svg": found.svg])
+        }.map { ",\"lr_find\":" + String(decoding: $0, as: UTF8.self) } ?? ""
         return "{\"frontend\":\"\(record.frontend)\",\"loss\":[\(loss)],\"accuracy\":[\(accuracy)],\"step_ms\":[\(steps)],\"confusion\":[\(confusion)],"
-            + "\"logs\":\(logs),\"hook_places\":\(places)}"
+            + "\"logs\":\(logs),\"hook_places\":\(places)\(finder)}"
     }
 
     /// Writes the record (`--json`) and curves (`--curves`) where asked, and prints the summary.

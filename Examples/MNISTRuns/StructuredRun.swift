@@ -116,6 +116,8 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
         trainer.strategy = .dataParallel(launcher: MPILauncher())
         trainer.devices = world
     }
+    // MARK: tuning
+    let found = try options.findLearningRate ? Tuner(trainer: trainer).learningRateFind(classifier, train: train) : nil
     // MARK: run and record
     let metrics = try trainer.fit(classifier, train: train, validation: test)
 
@@ -131,6 +133,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     result.accuracyCurve = observer.accuracyCurve
     result.logLocations = (trainer.loggers ?? []).map(\.location).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     result.profiler = trainer.isGlobalZero ? trainer.profiler : nil
+    result.learningRateFind = found.map { ($0.suggestion, $0.svg()) }
     result.hookPlaces = Dictionary(uniqueKeysWithValues: trainer.hookPlaces.map { ($0.key.rawValue, $0.value.sorted()) })
     return result
 }

@@ -84,6 +84,20 @@ import Datasets
         #expect(marked().isEmpty, "left running: \(marked())")
     }
 
+    /// The report of a short comparison: the learning-rate range test of both frontends (the
+    /// same suggestion, and training unchanged by it), the side-by-side code and the hook tables.
+    @Test(.enabled(if: realMNISTFolder != nil, "needs the real MNIST files"))
+    func theComparisonReportShowsTheFinderTheCodeAndTheHooks() throws {
+        let folder = try makeTemporaryFolder()
+        let result = try Self.run("mnist-compare", ["--model", "mlp", "--limit", "1280", "--lr-find", "--report", folder + "/report.html"])
+        #expect(result.status == 0 && result.out.contains("bit-identical across the three runs: yes"), "\(result.out)\(result.err)")
+        let report = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(report.contains("(the same in every frontend: <b>yes</b>)"))
+        #expect(report.contains("<h2>The user code, side by side</h2>") && report.contains("<th style=\"vertical-align:top\">step<br>"))
+        #expect(report.contains("<code>onTrainEpochStart</code></td><td style=\"text-align:left\">training engine: epochStarted"))
+        #expect(report.contains("milliseconds per training step") && report.contains("confusion matrix (events)"))
+    }
+
     /// The start-up line names the kernels' instruction set, and SWIFTTRAIN_ISA forces a lower one.
     @Test(.enabled(if: realMNISTFolder != nil, "needs the real MNIST files"))
     func startUpNamesTheInstructionSet() throws {
