@@ -37,6 +37,17 @@ public struct RunOptions {
     /// Whether to run the learning-rate range test before training (`--lr-find`; Events and
     /// Structured). Model, optimizer and random state are restored, so training is unchanged.
     public var findLearningRate = false
+    /// Test-set evaluations per epoch for the accuracy curve (`--validations-per-epoch`): at every
+    /// `1/N` of the epoch, as Lightning's `val_check_interval`, and at its end. Only the end of
+    /// epoch drives checkpoints and early stopping.
+    public var validationsPerEpoch = 4
+
+    /// Whether batch `done` (1-based) of `length` ends a fraction of the epoch where an evaluation
+    /// is due, before the epoch's end: Events' `EvaluationSchedule` rule, for the core loop.
+    public func isMidEpochEvaluation(afterBatch done: Int, of length: Int) -> Bool {
+        guard validationsPerEpoch > 1, done < length else { return false }
+        return done % Swift.max(1, Int((Double(length) * (1 / Double(validationsPerEpoch))).rounded(.down))) == 0
+    }
 
     /// A logger a run can write to.
     public enum LoggerKind: String, CaseIterable, Sendable {
@@ -78,6 +89,7 @@ public struct RunOptions {
             case "--export-onnx": onnxPath = try reader.value(flag)
             case "--profile": profile = true
             case "--lr-find": findLearningRate = true
+            case "--validations-per-epoch": validationsPerEpoch = try reader.number(flag, in: 1...100)
             case "--help", "-h": throw HelpRequested()
             default: throw UsageError("unknown option \(flag); see --help")
             }
@@ -117,6 +129,7 @@ public struct RunOptions {
           --export-onnx FILE     export the best checkpoint's model (else the final one) as ONNX
           --profile              time every step, handler and hook (mnist-events, mnist-structured): a table at
                                  the end, LOGDIR/<frontend>-<model>-profile.json and -trace.json (Perfetto)
+          --validations-per-epoch N   test-set evaluations per epoch for the accuracy curve (4)
           --lr-find              the learning-rate range test before training (mnist-events, mnist-structured;
                                  everything restored after it): its suggestion and plot join the report
           --help                 this text

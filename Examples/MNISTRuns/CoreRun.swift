@@ -15,9 +15,9 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
     // MARK: logging
     let every = max(1, batches / curvePointsPerEpoch)
 
-    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Double, Float)] = []
     let clock = StepClock()
-    var lastLoss: Float = .nan, trainSeconds = 0.0, step = 0
+    var lastLoss: Float = .nan, trainSeconds = 0.0, evaluationSeconds = 0.0, step = 0
     // MARK: step
     for epoch in 0..<options.epochs {
         clock.restart()
@@ -31,11 +31,21 @@ public func trainWithCore(_ options: RunOptions, data mnist: MNIST) throws -> Ru
                 step += 1
                 if step % every == 0 { lossCurve.append((step, lastLoss)) }
                 clock.tick(step: step, record: step % every == 0)
+                // MARK: validation
+                let done = step - epoch * batches
+                if options.isMidEpochEvaluation(afterBatch: done, of: batches) {
+                    let (value, spent) = timed { accuracy(of: network, on: mnist.test) }
+                    accuracyCurve.append((Double(epoch) + Double(done) / Double(batches), Float(value)))
+                    evaluationSeconds += spent
+                    clock.restart()
+                }
+                // MARK: step
             }
         }
-        trainSeconds += seconds
+        trainSeconds += seconds - evaluationSeconds
+        evaluationSeconds = 0
         // MARK: validation
-        accuracyCurve.append((epoch + 1, Float(accuracy(of: network, on: mnist.test))))
+        accuracyCurve.append((Double(epoch + 1), Float(accuracy(of: network, on: mnist.test))))
     }
     // MARK: run and record
     let samples = Double(min(batches * options.batchSize, mnist.train.count) * options.epochs)

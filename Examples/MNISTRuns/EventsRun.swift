@@ -60,7 +60,20 @@ public func trainWithEvents(_ options: RunOptions, data mnist: MNIST, communicat
         evaluationSeconds += seconds
         let accuracy = evaluator.state.metrics["accuracy"]!
         trainer.state.metrics["val_accuracy"] = accuracy
-        result.accuracyCurve.append((trainer.state.epoch, accuracy))
+        result.accuracyCurve.append((Double(trainer.state.epoch), accuracy))
+    }
+    // Accuracy inside the epoch too, at Events' evaluation schedule, by an evaluator of its own
+    // (the epoch-end one above drives checkpoints and early stopping).
+    let curveEvaluator = supervisedEvaluator(model: model, metrics: ["accuracy": Accuracy(task: .multiclass(classes: 10))], communicator: communicator)
+    if options.validationsPerEpoch > 1 {
+        EvaluationSchedule(interval: .fraction(1 / Double(options.validationsPerEpoch)), everyEpochs: nil).attach(to: trainer) { trainer in
+            let ((), seconds) = try timed { try curveEvaluator.run(testLoader) }
+            evaluationSeconds += seconds
+            let state = trainer.state
+            result.accuracyCurve.append((Double(state.epoch - 1) + Double(state.iterationInEpoch) / Double(state.epochLength),
+                                         curveEvaluator.state.metrics["accuracy"]!))
+            clock.restart()
+        }
     }
     // MARK: checkpointing
     let checkpoints = checkpointDirectory.map {

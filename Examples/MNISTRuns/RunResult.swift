@@ -10,7 +10,7 @@ public struct RunResult {
     /// Training loss at global steps.
     public var lossCurve: [(step: Int, loss: Float)] = []
     /// Test accuracy after each epoch.
-    public var accuracyCurve: [(epoch: Int, accuracy: Float)] = []
+    public var accuracyCurve: [(epoch: Double, accuracy: Float)] = []
     /// Where the run's loggers wrote (`--logger`).
     public var logLocations: [String] = []
     /// The run's profile (`--profile`).

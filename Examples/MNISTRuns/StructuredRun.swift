@@ -54,7 +54,7 @@ final class RunObserver: Callback {
     private var start: UInt64 = 0, pausedAt: UInt64 = 0
     private let every: Int
     private(set) var seconds = 0.0
-    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Int, Float)] = []
+    var lossCurve: [(Int, Float)] = [], accuracyCurve: [(Double, Float)] = []
     let clock = StepClock()
     init(every: Int) { self.every = every }
     func onTrainEpochStart(trainer: Trainer) {
@@ -68,7 +68,10 @@ final class RunObserver: Callback {
     func onValidationStart(trainer: Trainer) { pausedAt = DispatchTime.now().uptimeNanoseconds }
     func onValidationEnd(trainer: Trainer) throws {
         start += DispatchTime.now().uptimeNanoseconds - pausedAt
-        if !trainer.isSanityChecking, let accuracy = trainer.callbackMetrics["val_accuracy"] { accuracyCurve.append((trainer.currentEpoch + 1, accuracy)) }
+        if !trainer.isSanityChecking, let accuracy = trainer.callbackMetrics["val_accuracy"] {
+            accuracyCurve.append((Double(trainer.currentEpoch) + Double(trainer.batchInEpoch) / Double(trainer.trainBatchesPerEpoch), accuracy))
+        }
+        clock.restart()
     }
     func onTrainEpochEnd(trainer: Trainer) throws { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
@@ -111,6 +114,7 @@ public func trainWithStructured(_ options: RunOptions, data mnist: MNIST, worldS
     trainer.profiler = options.profile ? RunProfiler(operations: OperationProfiler()) : nil
     // MARK: data
     trainer.limitTrainBatches = .count(batches)
+    trainer.validationInterval = .fraction(1 / Double(options.validationsPerEpoch))
     // MARK: distributed
     if world > 1 {
         trainer.strategy = .dataParallel(launcher: MPILauncher())

@@ -5,8 +5,11 @@ import Synchronization
 /// zeroing after its first step.
 ///
 /// Buffers are keyed by element count. The pool keeps at most `maximumCachedBytes` in total and
-/// `maximumBuffersPerSize` buffers of one size; anything beyond is freed at once, so a burst
-/// of unusual shapes cannot pin memory.
+/// `maximumBuffersPerSize` buffers of one size. When a released buffer does not fit, the
+/// buffers of the sizes used least recently are freed to make room: after an evaluation with
+/// large batches, the training step's sizes take the pool back instead of being refused by
+/// buffers nobody asks for any more (refusing them made every later step allocate afresh, 12%
+/// slower CNN epochs with four evaluations each).
 final class BufferPool: Sendable {
     static let shared = BufferPool()
 
@@ -24,6 +27,30 @@ final class BufferPool: Sendable {
         /// the lock's isolation boundary; pointers cannot).
         var free: [Int: [UInt]] = [:]
         var cachedBytes = 0
+        /// When each size was last allocated or released, on a counter of pool operations.
+        var lastUse: [Int: UInt64] = [:]
+        var clock: UInt64 = 0
+
+        /// Notes a use of `elements`-sized buffers.
+        mutating func touch(_ elements: Int) {
+            clock += 1
+            lastUse[elements] = clock
+        }
+
+        /// Takes cached buffers of the least recently used other sizes until `bytes` more fit;
+        /// returns their addresses, to free outside the lock.
+        mutating func evict(toFit bytes: Int, keeping elements: Int) -> [UInt] {
+            var evicted: [UInt] = []
+            while cachedBytes + bytes > BufferPool.maximumCachedBytes {
+                let candidates = free.filter { $0.key != elements && !$0.value.isEmpty }.keys
+                guard let oldest = candidates.min(by: { lastUse[$0, default: 0] < lastUse[$1, default: 0] }),
+                      let address = free[oldest]?.popLast() else { break }
+                if free[oldest]?.isEmpty == true { free[oldest] = nil }
+                cachedBytes -= oldest * MemoryLayout<Float>.stride
+                evicted.append(address)
+            }
+            return evicted
+        }
     }
 
     private let cache = Mutex(Cache())
@@ -33,6 +60,7 @@ final class BufferPool: Sendable {
         TensorMemory.allocated(bytes: elements * MemoryLayout<Float>.stride)
         if elements >= Self.minimumPooledCount {
             let recycled = cache.withLock { cache -> UInt? in
+                cache.touch(elements)
                 guard let address = cache.free[elements]?.popLast() else { return nil }
                 cache.cachedBytes -= elements * MemoryLayout<Float>.stride
                 return address
@@ -51,14 +79,18 @@ final class BufferPool: Sendable {
         let address = UInt(bitPattern: raw)
         if elements >= Self.minimumPooledCount {
             let bytes = elements * MemoryLayout<Float>.stride
-            let kept = cache.withLock { cache -> Bool in
-                guard cache.cachedBytes + bytes <= Self.maximumCachedBytes,
-                    cache.free[elements, default: []].count < Self.maximumBuffersPerSize
-                else { return false }
+            let (kept, evicted) = cache.withLock { cache -> (Bool, [UInt]) in
+                cache.touch(elements)
+                guard bytes <= Self.maximumCachedBytes, cache.free[elements, default: []].count < Self.maximumBuffersPerSize else {
+                    return (false, [])
+                }
+                let evicted = cache.evict(toFit: bytes, keeping: elements)
+                guard cache.cachedBytes + bytes <= Self.maximumCachedBytes else { return (false, evicted) }
                 cache.free[elements, default: []].append(address)
                 cache.cachedBytes += bytes
-                return true
+                return (true, evicted)
             }
+            for old in evicted { UnsafeMutableRawPointer(bitPattern: old)?.deallocate() }
             if kept { return }
         }
         raw.deallocate()
