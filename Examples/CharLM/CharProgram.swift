@@ -14,11 +14,3 @@ public func checkWritableFolder(of path: String, flag: String) throws {
     guard FileManager.default.isWritableFile(atPath: folder) else { throw UsageError("\(flag) \(path): \(folder) is not a writable folder") }
 }
 
-/// Appends `line` and a newline to the file at `path`, creating it if needed.
-public func appendLine(_ line: String, to path: String) throws {
-    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data((line + "\n").utf8))
-}

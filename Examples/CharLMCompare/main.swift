@@ -60,12 +60,7 @@ func html(_ runs: [Run], options: CharOptions, identical: Bool) -> String {
 
 runCharProgram("char-lm-compare") {
     var arguments = Array(CommandLine.arguments.dropFirst())
-    var reportPath: String?
-    if let index = arguments.firstIndex(of: "--report") {
-        guard index + 1 < arguments.count else { throw UsageError("--report needs a value") }
-        reportPath = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-    }
+    let reportPath = try takeOption("--report", from: &arguments)
     let options = try CharOptions(parsing: arguments)
     guard !arguments.contains("--frontend") else { throw UsageError("char-lm-compare runs all three frontends; drop --frontend") }
     for (flag, path) in [("--json", options.jsonPath), ("--report", reportPath)] {

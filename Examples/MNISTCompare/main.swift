@@ -159,12 +159,7 @@ func html(_ runs: [Run], options: RunOptions, identical: Bool, reference: [[Stri
 
 runCommandLineProgram("mnist-compare", usage: RunOptions.usage + "\n  --reference FILE  PyTorch, Lightning and Ignite records (JSON lines) to show beside ours") {
     var arguments = Array(CommandLine.arguments.dropFirst())
-    var referencePath: String?
-    if let index = arguments.firstIndex(of: "--reference") {
-        guard index + 1 < arguments.count else { throw UsageError("--reference needs a value") }
-        referencePath = arguments[index + 1]
-        arguments.removeSubrange(index...(index + 1))
-    }
+    let referencePath = try takeOption("--reference", from: &arguments)
     let options = try RunOptions(parsing: arguments)
     try options.checkOutputPaths()
     guard options.devices == 1 else {

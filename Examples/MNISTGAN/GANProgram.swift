@@ -47,11 +47,3 @@ private func finalGenerator(_ result: GANResult, options: GANOptions) throws -> 
 
 /// Where a run saves its final generator.
 func generatorPath(_ options: GANOptions) -> String { "\(options.outputDirectory)/\(options.frontend)-generator.safetensors" }
-
-private func appendLine(_ line: String, to path: String) throws {
-    let data = Data((line + "\n").utf8)
-    guard let handle = FileHandle(forWritingAtPath: path) else { return try data.write(to: URL(fileURLWithPath: path)) }
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: data)
-}

@@ -61,29 +61,23 @@ func table(_ runs: [GANRun]) -> [[String]] {
     }
 }
 
-/// `arguments` without `flag` and the value after it.
-func removingFlag(_ flag: String, from arguments: [String]) -> [String] {
-    guard let index = arguments.firstIndex(of: flag) else { return arguments }
-    var rest = arguments
-    rest.removeSubrange(index...min(index + 1, arguments.count - 1))
-    return rest
-}
-
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 runCommandLineProgram("mnist-gan-compare", usage: GANOptions.usage + "\n      --report FILE.html") {
-    let given = Array(CommandLine.arguments.dropFirst())
-    let reportPath = given.firstIndex(of: "--report").flatMap { given[safe: $0 + 1] }
-    let arguments = removingFlag("--report", from: given)
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    let reportPath = try takeOption("--report", from: &arguments)
     let options = try GANOptions(parsing: arguments)
-    let forwarded = removingFlag("--json", from: arguments)
+    var forwarded = arguments
+    _ = try takeOption("--json", from: &forwarded)
     var runs: [GANRun] = []
     for frontend in frontends {
         // One digit check suffices when the weights agree: it runs with the core run.
-        let childArguments = removingFlag("--frontend", from: frontend == "core" ? forwarded : removingFlag("--check-epochs", from: forwarded))
-            + ["--frontend", frontend]
+        var childArguments = forwarded
+        _ = try takeOption("--frontend", from: &childArguments)
+        if frontend != "core" { _ = try takeOption("--check-epochs", from: &childArguments) }
+        childArguments += ["--frontend", frontend]
         let child = try runComparedChild("mnist-gan", childArguments)
         for line in child.output.split(separator: "\n") where line.hasPrefix("trained in") || line.hasPrefix("digit check") { print("  \(frontend): \(line)") }
         runs.append(GANRun(frontend: frontend, record: child.record, curve: child.curves["curve"] as? [[Double]] ?? []))

@@ -30,3 +30,13 @@ public struct ArgumentReader {
         return parsed
     }
 }
+
+/// Takes `flag` and the value after it out of `arguments` (a comparison program's own option,
+/// kept from the runs it forwards the rest to); nil when the flag is absent.
+/// - Throws: ``UsageError`` when the flag has no value.
+public func takeOption(_ flag: String, from arguments: inout [String]) throws -> String? {
+    guard let index = arguments.firstIndex(of: flag) else { return nil }
+    guard index + 1 < arguments.count else { throw UsageError("\(flag) needs a value") }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return arguments[index + 1]
+}

@@ -58,16 +58,17 @@ public struct RunRecord: Encodable {
     }
 
     /// Appends the record to `path` (one object per line).
-    public func append(to path: String) throws {
-        let line = Data((jsonLine + "\n").utf8)
-        if let handle = FileHandle(forWritingAtPath: path) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: line)
-        } else {
-            try line.write(to: URL(fileURLWithPath: path))
-        }
-    }
+    public func append(to path: String) throws { try appendLine(jsonLine, to: path) }
+}
+
+/// Appends `line` and a newline to the file at `path`, creating it when missing (JSON-lines
+/// records of every program).
+public func appendLine(_ line: String, to path: String) throws {
+    let data = Data((line + "\n").utf8)
+    guard let handle = FileHandle(forWritingAtPath: path) else { return try data.write(to: URL(fileURLWithPath: path)) }
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: data)
 }
 
 /// The process's peak resident memory in megabytes (Linux `VmHWM`).

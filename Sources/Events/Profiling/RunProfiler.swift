@@ -93,8 +93,7 @@ public final class RunProfiler {
 
     /// The wall time from the first span's start to the last span's end, in seconds.
     public var runSeconds: Double {
-        let spans = self.spans
-        guard let first = spans.map(\.start).min(), let last = spans.map({ $0.start + $0.duration }).max() else { return 0 }
+        guard let first = records.map(\.start).min(), let last = records.map({ $0.start + $0.duration }).max() else { return 0 }
         return Double(last - first) / 1e9
     }
 

@@ -42,9 +42,13 @@ final class BufferPool: Sendable {
         mutating func evict(toFit bytes: Int, keeping elements: Int) -> [UInt] {
             var evicted: [UInt] = []
             while cachedBytes + bytes > BufferPool.maximumCachedBytes {
-                let candidates = free.filter { $0.key != elements && !$0.value.isEmpty }.keys
-                guard let oldest = candidates.min(by: { lastUse[$0, default: 0] < lastUse[$1, default: 0] }),
-                      let address = free[oldest]?.popLast() else { break }
+                // The least recently used other size, found without allocating under the lock.
+                var oldest: Int?
+                for (size, buffers) in free where size != elements && !buffers.isEmpty
+                    && lastUse[size, default: 0] < oldest.map({ lastUse[$0, default: 0] }) ?? .max {
+                    oldest = size
+                }
+                guard let oldest, let address = free[oldest]?.popLast() else { break }
                 if free[oldest]?.isEmpty == true { free[oldest] = nil }
                 cachedBytes -= oldest * MemoryLayout<Float>.stride
                 evicted.append(address)
