@@ -323,6 +323,10 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case epochLengthChanged(saved: Int, requested: Int)
     case dataEndedEarly(epoch: Int, batches: Int)
     case invalidCheckpoint(String)
+    /// Several processes were asked to share data of this type, which cannot be split.
+    case unshardableData(String)
+    /// A resume point found no checkpoint; says which and where it looked.
+    case noCheckpoint(String)
 
     /// The problem in one line: what is wrong and where.
     public var description: String {
@@ -333,6 +337,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case let .epochLengthChanged(saved, requested): "the restored run has \(saved) batches per epoch, this data \(requested); resume with the same data"
         case let .dataEndedEarly(epoch, batches): "the data ran out after \(batches) batches of epoch \(epoch)"
         case .invalidCheckpoint(let detail): "not an engine checkpoint: \(detail)"
+        case .unshardableData(let type): "data parallelism needs data that can be sharded (a DataLoader), got \(type)"
+        case .noCheckpoint(let detail): detail
         }
     }
 }

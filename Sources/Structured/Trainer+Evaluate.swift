@@ -11,7 +11,7 @@ extension Trainer {
     where Source.Batch == M.Batch {
         guard data.batchesPerEpoch > 0 else { throw TrainerError.missingData("the validation data has no batches") }
         try joinProcesses()
-        let local = try shard(data, forEvaluation: true)
+        let local = try data.shard(for: communicator, forEvaluation: true)
         return try standalone(module) { context in
             try evaluate(module, local, stage: .validate, batches: limitValidationBatches.batches(of: local.batchesPerEpoch), context: context)
         }
@@ -24,7 +24,7 @@ extension Trainer {
     where Source.Batch == M.Batch {
         guard data.batchesPerEpoch > 0 else { throw TrainerError.missingData("the test data has no batches") }
         try joinProcesses()
-        let local = try shard(data, forEvaluation: true)
+        let local = try data.shard(for: communicator, forEvaluation: true)
         return try standalone(module) { context in
             try evaluate(module, local, stage: .test, batches: limitTestBatches.batches(of: local.batchesPerEpoch), context: context)
         }
@@ -52,7 +52,8 @@ extension Trainer {
         self.module = module
         defer { self.context = nil }
         orderCallbacks()
-        if activeLoggers.isEmpty, let loggers { activeLoggers = loggers }
+        if publisher.loggers.isEmpty, let loggers { publisher.loggers = loggers }
+        publisher.isMain = isGlobalZero
         return try TrainerContext.$current.withValue(context) {
             let values = try body(context)
             module.train()
@@ -92,7 +93,7 @@ extension Trainer {
         var values: [String: Float] = [:]
         if !context.isSanityCheck {
             let epochValues = try context.results.epochValues(over: communicator)
-            try publishEpochValues(epochValues)
+            try publisher.publishEpoch(epochValues, step: globalStep, epoch: currentEpoch)
             values = epochValues.values
         }
         if isTest {

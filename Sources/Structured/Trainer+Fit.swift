@@ -20,7 +20,8 @@ extension Trainer {
     ) throws -> [String: Float] where Source.Batch == M.Batch {
         try validateSettings(automaticOptimization: module.automaticOptimization)
         try joinProcesses()
-        let train = try shard(unshardedTrain), validation = try unshardedValidation.map { try shard($0, forEvaluation: true) }
+        let train = try unshardedTrain.shard(for: communicator)
+        let validation = try unshardedValidation?.shard(for: communicator, forEvaluation: true)
         guard train.batchesPerEpoch > 0 else { throw TrainerError.missingData("the training data has no batches") }
         // A rank's evaluation shard may be empty (fewer examples than ranks); the data may not.
         if let unshardedValidation, unshardedValidation.batchesPerEpoch == 0 { throw TrainerError.missingData("the validation data has no batches") }
@@ -52,7 +53,7 @@ extension Trainer {
             try context.running("training", engine.state) { _ = try engine.run(train, maxEpochs: epochs, epochLength: trainBatchesPerEpoch) }
             dispatch(.fitEnd, { $0.onFitEnd(trainer: self) }) { module.onFitEnd() }
             try exportONNXIfAsked(module)
-            try finishLoggers(hyperparameters: module.hyperparameters)
+            try publisher.finish(hyperparameters: module.hyperparameters, step: globalStep)
             return callbackMetrics
         }
     }
@@ -85,8 +86,8 @@ extension Trainer {
         installDefaultCallbacks()
         orderCallbacks()
         // Logs are written by rank 0 only.
-        activeLoggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
-        loggedKeys = []
+        publisher.loggers = fastDevRun != nil || !isGlobalZero ? [] : try (loggers ?? [CSVLogger(root: "\(rootDirectory)/lightning_logs", name: "")])
+        (publisher.isMain, publisher.everySteps) = (isGlobalZero, logEveryNSteps)
         return optimizer
     }
 
@@ -147,18 +148,6 @@ extension Trainer {
         communicator = try launcher.communicator(devices: devices)
     }
 
-    /// `data` split for this rank when several processes train; unchanged for one. Evaluation
-    /// shards cover every example exactly once (ranks may run different numbers of batches).
-    func shard<Source: BatchSource>(_ data: Source, forEvaluation: Bool = false) throws -> Source {
-        guard communicator.worldSize > 1 else { return data }
-        let (rank, size) = (communicator.rank, communicator.worldSize)
-        guard let shardable = data as? any ShardableBatchSource,
-              let sharded = (forEvaluation ? shardable.evaluationShard(rank: rank, worldSize: size) : shardable.sharded(rank: rank, worldSize: size)) as? Source else {
-            throw TrainerError.invalidSetting("data parallelism needs data that can be sharded (a DataLoader), got \(Source.self)")
-        }
-        return sharded
-    }
-
     private func installDefaultCallbacks() {
         if enableCheckpointing, fastDevRun == nil, checkpointCallbacks.isEmpty {
             callbacks.append(CheckpointCallback(directory: "\(rootDirectory)/checkpoints"))
@@ -214,7 +203,7 @@ extension Trainer {
         let loss = try profiler.map { try $0.measure("module.trainingStep", category: .hook) { try module.trainingStep(batch, batchIndex: index) } }
             ?? module.trainingStep(batch, batchIndex: index)
         // Logged values are visible to callbacks at once, as in Lightning.
-        updateCallbackMetrics(context)
+        publisher.show(context.results.pendingStepValues)
         if module.automaticOptimization, let loss {
             try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
         } else if !module.automaticOptimization {
@@ -227,7 +216,7 @@ extension Trainer {
         try dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
             module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
         }
-        try publishStepValues(context)
+        try publisher.publishStep(context.results.takeStepValues(), step: globalStep, epoch: currentEpoch)
         return loss
     }
 
@@ -254,10 +243,10 @@ extension Trainer {
         engine.on(.epochCompleted, named: "Trainer") { [unowned self] engine in
             // Monitoring callbacks run after the module's hook, once the epoch's values are known.
             try self.dispatch(.trainEpochEnd, { if !$0.isMonitoring { try $0.onTrainEpochEnd(trainer: self) } }) { module.onTrainEpochEnd() }
-            try self.publishEpochValues(try context.results.epochValues(over: self.communicator))
+            try self.publisher.publishEpoch(try context.results.epochValues(over: self.communicator), step: self.globalStep, epoch: self.currentEpoch)
             try self.reduceOnPlateau(optimizer)
             for callback in self.orderedCallbacks where callback.isMonitoring { try callback.onTrainEpochEnd(trainer: self) }
-            for logger in self.activeLoggers { try logger.flush() }   // a killed run loses at most this epoch
+            try self.publisher.flush()   // a killed run loses at most this epoch
             if self.shouldStop { engine.terminate() }
         }
         engine.on(.completed, named: "Trainer") { [unowned self] _ in
@@ -265,7 +254,7 @@ extension Trainer {
         }
         engine.onError { [unowned self] _, error in
             self.dispatch(.exception, { $0.onException(trainer: self, error: error) }) { module.onException(error) }
-            for logger in self.activeLoggers { try? logger.finish(succeeded: false) }
+            self.publisher.fail()
             return false
         }
     }
@@ -295,73 +284,12 @@ extension Trainer {
         plateau?.observe(value)
     }
 
-    // MARK: Publishing logged values
-
-    /// Makes the step values logged so far visible to callbacks at once, as in Lightning.
-    func updateCallbackMetrics(_ context: TrainerContext) {
-        publish(context.results.pendingStepValues)
-    }
-
-    /// The run's hyperparameters next to its final logged values, then each logger's end.
-    private func finishLoggers(hyperparameters: [String: String]) throws {
-        let final = callbackMetrics.filter { loggedKeys.contains($0.key) }
-        for logger in activeLoggers {
-            if !hyperparameters.isEmpty { try logger.logHyperparameters(hyperparameters, finalMetrics: final, step: globalStep) }
-            try logger.finish(succeeded: true)
-        }
-    }
-
-    /// Publishes the step values logged since the last call; every `logEveryNSteps` steps they
-    /// also go to the loggers (rank 0), with the epoch.
-    func publishStepValues(_ context: TrainerContext) throws {
-        let step = context.results.takeStepValues()
-        guard !step.values.isEmpty else { return }
-        publish(step)
-        if globalStep % logEveryNSteps == 0 {
-            try writeToLoggers(step)
-        }
-    }
-
-    /// Publishes epoch values and writes the loggers' share (rank 0), with the epoch.
-    func publishEpochValues(_ epoch: LoggedValues.Snapshot) throws {
-        publish(epoch)
-        try writeToLoggers(epoch)
-    }
-
-    private func publish(_ snapshot: LoggedValues.Snapshot) {
-        callbackMetrics.merge(snapshot.values) { _, new in new }
-        progressBarMetrics.merge(snapshot.values.filter { snapshot.progressBar.contains($0.key) }) { _, new in new }
-    }
-
-    private func writeToLoggers(_ snapshot: LoggedValues.Snapshot) throws {
-        var values = snapshot.values.filter { snapshot.logger.contains($0.key) }
-        guard !values.isEmpty, isGlobalZero else { return }
-        loggedKeys.formUnion(values.keys)
-        values["epoch"] = Float(currentEpoch)
-        for logger in activeLoggers { try logger.log(values, step: globalStep) }
-    }
-
     // MARK: Resuming
 
     private func restore<M: TrainingModule>(_ point: ResumePoint, module: M, optimizer: any Optimizer,
                                             engine: Engine<M.Batch, Tensor?>, context: TrainerContext) throws {
-        let path: String
-        switch point {
-        case .path(let given): path = given
-        case .last:
-            guard let newest = CheckpointFiles.newestLastFile(in: checkpointCallbacks.map(\.directory)) else {
-                throw TrainerError.noCheckpoint("resumeFrom: .last found no last*.ckpt; set CheckpointCallback(saveLast: true)")
-            }
-            path = newest
-        case .best:
-            guard let best = checkpointCallbacks.first?.bestCheckpointOnDisk() else {
-                throw TrainerError.noCheckpoint("resumeFrom: .best found no checkpoint of the first CheckpointCallback")
-            }
-            path = best
-        }
-        let checkpoint = try TrainingCheckpoint(contentsOf: path)
-        try checkpoint.restore(model: module, optimizer: optimizer, scheduler: scheduler)
-        try engine.restore(from: checkpoint.extra)
+        let path = try point.file(lastIn: checkpointCallbacks.map(\.directory), best: checkpointCallbacks.first?.bestCheckpointOnDisk())
+        let checkpoint = try engine.resume(from: path, model: module, optimizer: optimizer, scheduler: scheduler)
         let progress = try checkpoint.extra.component(TrainerProgress.self)
         let step = progress?.globalStep ?? checkpoint.step
         guard (0...engine.state.iteration).contains(step) else {

@@ -14,25 +14,6 @@ public enum Strategy: Sendable {
     case dataParallel(launcher: any ProcessGroupLauncher)
 }
 
-/// Data that can be split between processes (``DataLoader`` is).
-public protocol ShardableBatchSource: BatchSource {
-    /// This rank's part of every global training batch (ranks run the same number of batches).
-    func sharded(rank: Int, worldSize: Int) -> Self
-    /// This rank's part of the data for evaluation: every example exactly once over all ranks.
-    func evaluationShard(rank: Int, worldSize: Int) -> Self
-}
-
-extension DataLoader: ShardableBatchSource {}
-
-/// Where `fit` resumes from.
-public enum ResumePoint: Sendable, Equatable {
-    case path(String)
-    /// The most recently written `last*.ckpt` of the checkpoint callbacks.
-    case last
-    /// The best checkpoint of the first checkpoint callback.
-    case best
-}
-
 /// Runs a ``TrainingModule``: `fit`, `validate`, `test`, `predict` (Lightning's `Trainer`),
 /// configured by typed properties with defaults.
 ///
@@ -124,10 +105,12 @@ public final class Trainer {
     var trainingProgress: (any EngineProgress)?
     /// Batches per training epoch.
     public internal(set) var trainBatchesPerEpoch = 0
-    /// Every logged value, latest first-class: what monitoring callbacks read.
-    public internal(set) var callbackMetrics: [String: Float] = [:]
+    /// Where logged values go: Events' publisher, shared by the runs of this trainer.
+    public let publisher = LogPublisher()
+    /// The latest value of every logged name: what monitoring callbacks read.
+    public var callbackMetrics: [String: Float] { publisher.latest }
     /// Values logged with `progressBar: true`.
-    public internal(set) var progressBarMetrics: [String: Float] = [:]
+    public var progressBarMetrics: [String: Float] { publisher.progressBar }
     /// Set to true to stop training after the current batch.
     public var shouldStop = false
     /// Whether a sanity check is running.
@@ -148,9 +131,7 @@ public final class Trainer {
     var schedulerConfigurations: [SchedulerConfiguration?] = []
     var schedulerConfiguration: SchedulerConfiguration? { schedulerConfigurations.first ?? nil }
     /// Loggers in use during a run.
-    public internal(set) var activeLoggers: [any MetricsLogger] = []
-    /// The keys sent to the loggers so far: the metrics the HParams table lists at the end.
-    var loggedKeys: Set<String> = []
+    public var activeLoggers: [any MetricsLogger] { publisher.loggers }
     /// Whether this process is rank 0.
     public var isGlobalZero: Bool { communicator.isMain }
     /// The warnings this trainer printed (on rank 0, each once), for programs and tests to read.

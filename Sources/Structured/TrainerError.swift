@@ -11,7 +11,6 @@ public enum TrainerError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(String)
     case missingData(String)
     case monitoredMetricMissing(callback: String, monitor: String, available: [String])
-    case noCheckpoint(String)
     case nonScalarValue(name: String, shape: [Int])
 
     /// The problem in one line: what is wrong and where.
@@ -24,7 +23,6 @@ public enum TrainerError: Error, CustomStringConvertible, Equatable {
         case .missingData(let detail): detail
         case let .monitoredMetricMissing(callback, monitor, available):
             "\(callback) monitors \"\(monitor)\", which was never logged; logged: \(available.sorted().joined(separator: ", "))"
-        case .noCheckpoint(let detail): detail
         case let .nonScalarValue(name, shape): "log(\"\(name)\") needs one number, got a tensor of shape \(shape)"
         }
     }

@@ -39,8 +39,7 @@ public final class LearningRateMonitor: Callback {
 
     private func record(_ trainer: Trainer, at moment: Interval) {
         for (index, key) in keys(trainer).enumerated() where interval(trainer, optimizer: index) == moment {
-            LearningRateLogger.record(trainer.optimizers[index].learningRate, key: key, step: trainer.globalStep, into: &trainer.callbackMetrics,
-                                      loggers: trainer.activeLoggers, isMain: trainer.isGlobalZero)
+            trainer.publisher.record(key, trainer.optimizers[index].learningRate, step: trainer.globalStep)
         }
     }
 }
