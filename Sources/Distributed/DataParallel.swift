@@ -64,17 +64,25 @@ extension String {
     }
 }
 
-/// Averages gradients across ranks after each backward pass, for data-parallel training.
+/// Averages gradients across ranks for data-parallel training, overlapping the all-reduce
+/// with the backward pass as PyTorch's DDP does.
 ///
-/// Gradients are packed into flat buckets (about `bucketBytes` each, 25 MB by default as in
-/// PyTorch's DDP) and each bucket is one all-reduce, not one call per tensor. The average is
-/// weighted by each rank's number of examples in the step, so uneven last batches (see
-/// ``DataLoader/sharded(rank:worldSize:)``) give exactly the gradient one process would compute
-/// on all of them. Communication does not overlap the backward pass: the autograd computes every
-/// gradient in one `backward()` call, and for the reference models one bucket holds them all.
+/// Gradients are packed into flat buckets of about `bucketBytes` (25 MB by default, as in DDP),
+/// filled in reverse parameter order: the order in which backward produces them. After
+/// ``prepareBackward(localExamples:)``, each bucket's all-reduce starts as soon as backward has
+/// finished its last gradient (``Tensor/afterGradientAccumulation``), and
+/// ``synchronize(localExamples:)`` only waits for them. Without the preparation (or with
+/// ``overlapsBackward`` off) it starts and waits for every bucket after backward. Both ways run
+/// the same collectives on the same buckets, so they give the same gradients bit for bit.
+///
+/// The average is weighted by each rank's number of examples in the step, so uneven last
+/// batches (see ``DataLoader/sharded(rank:worldSize:)``) give exactly the gradient one process
+/// would compute on all of them. Buckets start in index order on every rank, whatever order
+/// backward finishes them in, so ranks never disagree on the order of collectives.
 ///
 /// ```swift
-/// loss.backward()
+/// synchronizer.prepareBackward(localExamples: batch.count)
+/// loss.backward()                       // buckets leave while backward runs
 /// try synchronizer.synchronize(localExamples: batch.count)
 /// optimizer.step()
 /// ```
@@ -83,53 +91,129 @@ public final class GradientSynchronizer {
     public let parameters: [Tensor]
     /// The processes whose gradients (or shards) are combined.
     public let communicator: any Communicator
-    private let buckets: [Range<Int>]
-    private let counts: [Int]
+    /// Whether a prepared backward pass sends buckets while it runs (the default); off, every
+    /// bucket leaves after backward, as a baseline to measure the overlap against.
+    public var overlapsBackward = true
+    /// Parameter indices per bucket, the last parameters first.
+    private let buckets: [[Int]]
+    private let bucketOfParameter: [Int]
+    /// Elements per bucket buffer (the first holds the example count too).
+    private let bufferSizes: [Int]
     private var buffers: [[Float]]
+    private var pass = Pass()
+
+    /// The bookkeeping of one synchronization.
+    private struct Pass {
+        var weight: Float = 0
+        var unfinished: [Int] = []
+        var pending: [PendingReduction?] = []
+        var nextToStart = 0
+        var startError: (any Error)?
+        var isPrepared = false
+    }
 
     /// A synchronizer for `parameters`, packing their gradients into buckets of about `bucketBytes`.
     public init(parameters: [Tensor], communicator: any Communicator, bucketBytes: Int = 25 << 20) {
+        precondition(bucketBytes > 0, "GradientSynchronizer: bucketBytes must be positive, got \(bucketBytes)")
         self.parameters = parameters
         self.communicator = communicator
-        let counts = parameters.map(\.scalarCount)
-        self.counts = counts
-        var buckets: [Range<Int>] = [], start = 0, size = 0
-        for (index, count) in counts.enumerated() {
+        var buckets: [[Int]] = [], current: [Int] = [], size = 0
+        for index in parameters.indices.reversed() {
+            let count = parameters[index].scalarCount
             if size > 0 && (size + count) * 4 > bucketBytes {
-                buckets.append(start..<index)
-                start = index
-                size = 0
+                buckets.append(current)
+                (current, size) = ([], 0)
             }
+            current.append(index)
             size += count
         }
-        if start < counts.count { buckets.append(start..<counts.count) }
+        if !current.isEmpty { buckets.append(current) }
         self.buckets = buckets
+        var bucketOfParameter = [Int](repeating: 0, count: parameters.count)
+        for (bucket, members) in buckets.enumerated() { for index in members { bucketOfParameter[index] = bucket } }
+        self.bucketOfParameter = bucketOfParameter
         // The first bucket carries one extra element: the number of examples on this rank.
-        buffers = buckets.enumerated().map { index, range in
-            [Float](repeating: 0, count: counts[range].reduce(0, +) + (index == 0 ? 1 : 0))
-        }
+        bufferSizes = buckets.enumerated().map { bucket, members in members.reduce(0) { $0 + parameters[$1].scalarCount } + (bucket == 0 ? 1 : 0) }
+        buffers = bufferSizes.map { [Float](repeating: 0, count: $0) }
     }
 
     /// The number of all-reduce calls per step.
     public var bucketCount: Int { buckets.count }
 
-    /// Replaces every parameter's gradient with the average over all ranks' examples.
+    /// Arms the next `backward()` to start each bucket's all-reduce as soon as its gradients are
+    /// final. Call it before the backward pass whose gradients ``synchronize(localExamples:)``
+    /// then averages (the last of an accumulation window), with the same example count.
+    public func prepareBackward(localExamples: Int) {
+        guard communicator.worldSize > 1, overlapsBackward else { return }
+        begin(localExamples: localExamples)
+        pass.isPrepared = true
+        for (index, parameter) in parameters.enumerated() {
+            parameter.afterGradientAccumulation = { [weak self] in self?.gradientFinished(index) }
+        }
+    }
+
+    /// Replaces every parameter's gradient with the average over all ranks' examples, waiting
+    /// for the buckets a prepared backward started and starting the others.
     /// Every rank must call it once per step, with its own example count.
+    /// - Throws: what the communicator throws (a failed peer, a transport error, a timeout).
     public func synchronize(localExamples: Int) throws {
         guard communicator.worldSize > 1 else { return }
-        let weight = Float(localExamples)
-        var total: Float = 0
-        for (index, range) in buckets.enumerated() {
-            let tensors = parameters[range].map(\.gradient)
-            Tensor.pack(tensors, counts: Array(counts[range]), into: &buffers[index], at: 0, scale: weight)
-            if index == 0 { buffers[0][buffers[0].count - 1] = weight }
-            try communicator.allReduce(&buffers[index], operation: .sum)
-            if index == 0 { total = buffers[0][buffers[0].count - 1] }
-            guard total > 0 else { return }
-            for parameter in parameters[range] where parameter.gradient == nil {
-                parameter.gradient = Tensor(zeros: parameter.shape)
+        if pass.isPrepared {
+            for parameter in parameters { parameter.afterGradientAccumulation = nil }
+        } else {
+            begin(localExamples: localExamples)
+        }
+        pass.isPrepared = false
+        // Buckets whose gradients backward never finished (unused parameters), or all of them.
+        startBuckets(upTo: buckets.count)
+        for bucket in buckets.indices {
+            guard let pending = pass.pending[bucket] else { break }
+            buffers[bucket] = try pending.wait()
+        }
+        if let error = pass.startError { throw error }
+        let total = buffers[0][buffers[0].count - 1]
+        guard total > 0 else { return }
+        for (bucket, members) in buckets.enumerated() {
+            let tensors = members.map { parameters[$0] }
+            for parameter in tensors where parameter.gradient == nil { parameter.gradient = Tensor(zeros: parameter.shape) }
+            Tensor.unpack(buffers[bucket], at: 0, into: tensors.map { $0.gradient! }, scale: 1 / total)
+        }
+    }
+
+    private func begin(localExamples: Int) {
+        pass = Pass(weight: Float(localExamples), unfinished: buckets.map(\.count),
+                    pending: Array(repeating: nil, count: buckets.count))
+    }
+
+    /// Called by backward when parameter `index` has its final gradient.
+    private func gradientFinished(_ index: Int) {
+        let bucket = bucketOfParameter[index]
+        pass.unfinished[bucket] -= 1
+        var ready = pass.nextToStart
+        while ready < buckets.count && pass.unfinished[ready] == 0 { ready += 1 }
+        startBuckets(upTo: ready)
+    }
+
+    /// Packs and starts buckets `nextToStart..<end`, in index order.
+    private func startBuckets(upTo end: Int) {
+        while pass.nextToStart < end {
+            let bucket = pass.nextToStart
+            pass.nextToStart += 1
+            guard pass.startError == nil else { continue }
+            let members = buckets[bucket]
+            // A reduction that failed last time kept its buffer.
+            if buffers[bucket].count != bufferSizes[bucket] { buffers[bucket] = [Float](repeating: 0, count: bufferSizes[bucket]) }
+            Tensor.pack(members.map { parameters[$0].gradient }, counts: members.map { parameters[$0].scalarCount },
+                        into: &buffers[bucket], at: 0, scale: pass.weight)
+            if bucket == 0 { buffers[0][buffers[0].count - 1] = pass.weight }
+            // Handing the buffer over (not copying it): the reduction owns it until `wait()`.
+            let values = buffers[bucket]
+            buffers[bucket] = []
+            do {
+                pass.pending[bucket] = try communicator.startAllReduce(values, operation: .sum)
+            } catch {
+                pass.startError = error
             }
-            Tensor.unpack(buffers[index], at: 0, into: parameters[range].map { $0.gradient! }, scale: 1 / total)
         }
     }
 }

@@ -15,6 +15,9 @@ public struct SupervisedOptions {
     /// and handlers that print or write act on rank 0. Give each rank its shard of the data with
     /// ``DataLoader/sharded(rank:worldSize:)``. Nil (the default) is one process.
     public var communicator: (any Communicator)?
+    /// The size of a gradient bucket when several processes train: one all-reduce each, started
+    /// while backward still runs (25 MB, PyTorch DDP's `bucket_cap_mb`).
+    public var gradientBucketBytes = 25 << 20
 
     /// Options with these settings; see each property.
     public init(gradientAccumulationSteps: Int = 1, gradientClipping: GradientClipping? = nil, communicator: (any Communicator)? = nil) {
@@ -93,7 +96,7 @@ private func trainingEngine<Batch, Output>(
     let steps = options.gradientAccumulationSteps
     precondition(steps >= 1, "supervisedTrainer: gradientAccumulationSteps must be at least 1, got \(steps)")
     let optimization = OptimizationStep(optimizer: optimizer, accumulation: steps, clipping: options.gradientClipping,
-                                        communicator: options.communicator, model: model)
+                                        communicator: options.communicator, model: model, bucketBytes: options.gradientBucketBytes)
     let engine = Engine<Batch, Output> { engine, batch in
         model.train()
         let (value, examples, output) = try step(batch)

@@ -28,6 +28,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public let timeout: Double
     private let comm: MPI_Comm
     private let watchdog = Mutex<(collective: String, deadline: UInt64)?>(nil)
+    /// Every MPI call of this communicator runs here, one at a time and in the order made
+    /// (MPI_THREAD_SERIALIZED): blocking collectives wait for it, started all-reduces run on it
+    /// while the caller computes.
+    private let queue = DispatchQueue(label: "swifttrain.mpi")
 
     private static let shared = Mutex<MPICommunicator?>(nil)
 
@@ -90,8 +94,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         startWatchdog()
     }
 
-    /// Runs `body` as collective `name`, watched by the timeout.
+    /// Runs `body` as collective `name` on the MPI queue (after the reductions started before
+    /// it), watched by the timeout.
     private func collective<Result>(_ name: String, _ body: () throws -> Result) throws -> Result {
+        try queue.sync { try watched(name, body) }
+    }
+
+    private func watched<Result>(_ name: String, _ body: () throws -> Result) throws -> Result {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
         watchdog.withLock { $0 = (name, deadline) }
         defer { watchdog.withLock { $0 = nil } }
@@ -129,11 +138,31 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// Combines `values` elementwise over every rank, in rank order, and gives every rank the result.
     public func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation reduction: ReductionOperation) throws {
         guard worldSize > 1, !values.isEmpty else { return }
-        try collective("allReduce") {
-            let count = Int32(values.count), type = datatype(Scalar.self), op = operation(reduction)
-            try values.withUnsafeMutableBytes { buffer in
-                try MPI.check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, type, op, comm), "MPI_Allreduce")
-            }
+        try collective("allReduce") { try reduce(&values, reduction) }
+    }
+
+    /// Starts the sum (or max, min, mean) of `values` over every rank on the MPI queue and
+    /// returns at once: MPI moves the data while the caller computes (backward, in data
+    /// parallelism). The reduction is the same `MPI_Allreduce` as ``allReduce(_:operation:)``,
+    /// so it gives the same values bit for bit.
+    public func startAllReduce(_ values: consuming [Float], operation reduction: ReductionOperation) throws -> PendingReduction {
+        let box = ReductionBuffer(values)
+        guard worldSize > 1, !box.values.isEmpty else { return PendingReduction(completed: .success(box.values)) }
+        let pending = PendingReduction()
+        queue.async { [self] in
+            pending.complete(Result {
+                try watched("allReduce (started)") { try reduce(&box.values, reduction) }
+                return box.values
+            })
+        }
+        return pending
+    }
+
+    /// `MPI_Allreduce` in place, then the division for `.mean`.
+    private func reduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], _ reduction: ReductionOperation) throws {
+        let count = Int32(values.count), type = datatype(Scalar.self), op = operation(reduction)
+        try values.withUnsafeMutableBytes { buffer in
+            try MPI.check(MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, type, op, comm), "MPI_Allreduce")
         }
         if reduction == .mean {
             let size = Scalar(worldSize)
@@ -209,4 +238,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         MPI_Abort(comm, 1)
         _exit(1)   // not exit(): this may run inside an atexit handler
     }
+}
+
+/// The values of a started all-reduce, owned by the MPI queue until the reduction completes.
+private final class ReductionBuffer: @unchecked Sendable {
+    var values: [Float]
+    init(_ values: consuming [Float]) { self.values = values }
 }

@@ -167,7 +167,8 @@ extension Trainer {
         let automatic = module.automaticOptimization
         // The one optimization step of the package, shared with Events' supervised trainer.
         let optimization = OptimizationStep(optimizer: optimizer, accumulation: automatic ? gradientAccumulation : 1,
-                                            clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module)
+                                            clipping: automatic ? gradientClipping : nil, communicator: communicator, model: module,
+                                            bucketBytes: gradientBucketBytes)
         optimization.hooks = TrainerStepHooks(trainer: self, module: module)
         optimization.schedules = zip(schedulers, schedulerConfigurations).compactMap { scheduler, configuration in
             guard let scheduler, let configuration, configuration.plateau == nil else { return nil }

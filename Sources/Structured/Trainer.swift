@@ -53,6 +53,8 @@ public final class Trainer {
     public var gradientAccumulation = 1
     /// Applied to the summed gradients before each optimizer step.
     public var gradientClipping: GradientClipping?
+    /// The gradient bucket size of data parallelism: one all-reduce each, overlapping backward.
+    public var gradientBucketBytes = 25 << 20
     /// Exports the module to ONNX at the end of `fit` (from the best checkpoint by default); nil, the default, exports nothing.
     public var onnxExport: ONNXExportSettings?
     /// Run this many batches of each stage, one epoch, no checkpoints, loggers or early stopping.

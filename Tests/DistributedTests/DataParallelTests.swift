@@ -21,11 +21,12 @@ func makeNetwork() -> Sequential {
 }
 
 /// One process, global batch 64, plain loop: the reference every distributed run must match.
-func singleProcessWeights(epochs: Int = 2, optimizer make: (Sequential) -> any Optimizer = { Adam(for: $0, learningRate: 0.01) }) -> [Float] {
+func singleProcessWeights(epochs: Int = 2, batchSize: Int = 64,
+                          optimizer make: (Sequential) -> any Optimizer = { Adam(for: $0, learningRate: 0.01) }) -> [Float] {
     withRandomScope(seed: 42) {
         let model = makeNetwork()
         let optimizer = make(model)
-        let loader = DataLoader(syntheticData(), batchSize: 64, shuffle: true, seed: 7)
+        let loader = DataLoader(syntheticData(), batchSize: batchSize, shuffle: true, seed: 7)
         for epoch in 0..<epochs {
             for batch in loader.batches(epoch: epoch) {
                 let loss = crossEntropy(logits: model(batch.inputs), labels: batch.labels)

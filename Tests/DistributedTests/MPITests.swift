@@ -98,4 +98,25 @@ struct MPITests {
         }
         #expect(values["test_seen"] == 10_001)
     }
+
+    /// Buckets all-reduced while backward runs (non-blocking, on the MPI queue) give the weights
+    /// of buckets all-reduced after it, bit for bit, and match one process.
+    @Test func overlappedAllReduceEqualsTheSequentialOneOverOpenMPI() throws {
+        let world = try MPICommunicator.world()
+        func train(overlap: Bool) throws -> [Float] {
+            try withRandomScope(seed: 42) {
+                let model = makeNetwork()
+                var options = SupervisedOptions(communicator: world)
+                options.gradientBucketBytes = 200   // three buckets a step
+                let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01), options: options)
+                trainer.optimization?.overlapsCommunication = overlap
+                try trainer.run(DataLoader(syntheticData(), batchSize: 64 / world.worldSize, shuffle: true, seed: 7)
+                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: 2)
+                return model.parameters.flatMap(\.scalars)
+            }
+        }
+        let overlapped = try train(overlap: true)
+        #expect(overlapped == (try train(overlap: false)))
+        expectClose(overlapped, singleProcessWeights(batchSize: 64 / world.worldSize * world.worldSize))
+    }
 }

@@ -47,11 +47,19 @@ public final class OptimizationStep {
     private let model: (any Module)?
     private let synchronizer: GradientSynchronizer?
 
+    /// Whether gradient buckets are all-reduced while backward runs (the default, as DDP) or
+    /// all after it. Both give the same weights bit for bit; only the step time differs.
+    public var overlapsCommunication: Bool {
+        get { synchronizer?.overlapsBackward ?? false }
+        set { synchronizer?.overlapsBackward = newValue }
+    }
+
     /// - Parameters:
     ///   - model: the model whose buffers (running statistics) follow rank 0's after every
     ///     batch when several processes train, as PyTorch DDP's `broadcast_buffers`.
+    ///   - bucketBytes: the size of a gradient bucket, one all-reduce each (25 MB, DDP's default).
     public init(optimizer: any Optimizer, accumulation: Int = 1, clipping: GradientClipping? = nil,
-                communicator: (any Communicator)? = nil, model: (any Module)? = nil) {
+                communicator: (any Communicator)? = nil, model: (any Module)? = nil, bucketBytes: Int = 25 << 20) {
         precondition(accumulation >= 1, "OptimizationStep: accumulation must be at least 1, got \(accumulation)")
         self.optimizer = optimizer
         self.accumulation = accumulation
@@ -59,7 +67,9 @@ public final class OptimizationStep {
         let distributed = (communicator?.worldSize ?? 1) > 1
         self.communicator = distributed ? communicator : nil
         self.model = model
-        synchronizer = distributed ? communicator.map { GradientSynchronizer(parameters: optimizer.parameters, communicator: $0) } : nil
+        synchronizer = distributed ? communicator.map {
+            GradientSynchronizer(parameters: optimizer.parameters, communicator: $0, bucketBytes: bucketBytes)
+        } : nil
     }
 
     /// Whether gradients of an unfinished window are held: a checkpoint taken now must save them.
@@ -78,12 +88,15 @@ public final class OptimizationStep {
             OperationProfiler.measure("zero gradients") { optimizer.zeroGradients() }
         }
         let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
+        let closesWindow = windowBatches + 1 == accumulation || endsEpoch
+        // The window's last backward sends each gradient bucket as soon as it is final.
+        if closesWindow { synchronizer?.prepareBackward(localExamples: windowExamples + examples) }
         hooks?.beforeBackward(scaled)
         scaled.backward()
         windowBatches += 1
         windowExamples += examples
         hooks?.afterBackward()
-        guard windowBatches == accumulation || endsEpoch else { return false }
+        guard closesWindow else { return false }
         try OperationProfiler.measure("gradient synchronization") { try synchronizer?.synchronize(localExamples: windowExamples) }
         hooks?.beforeOptimizerStep(optimizer)
         if let clipping { OperationProfiler.measure("gradient clipping") { clipping.apply(to: optimizer.parameters) } }
@@ -119,6 +132,7 @@ public final class OptimizationStep {
     /// so several calls before one update still give the average of the summed gradients.
     public func manualBackward(_ loss: Tensor, examples: Int) throws {
         try throwPendingDataError()
+        synchronizer?.prepareBackward(localExamples: examples)
         hooks?.beforeBackward(loss)
         loss.backward()
         hooks?.afterBackward()

@@ -63,7 +63,9 @@ extension Tensor {
             for tensor in topologicallySorted().reversed() {
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradientNode else {
+                    // A leaf comes after every operation that read it: its gradient is final.
                     tensor.accumulateGradient(gradient)
+                    tensor.afterGradientAccumulation?()
                     continue
                 }
                 // Free the graph as we go: the node's captured inputs are released with it.

@@ -32,6 +32,12 @@ public protocol Communicator: AnyObject {
 
     /// Replaces `values` on every rank with their elementwise combination across ranks.
     func allReduce<Scalar: CommunicationScalar>(_ values: inout [Scalar], operation: ReductionOperation) throws
+    /// Starts combining `values` over every rank and returns at once; the result comes from the
+    /// returned reduction's `wait()`. Reductions complete in the order they were started, which
+    /// must be the same on every rank. A transport without background progress (the default)
+    /// completes the reduction before returning.
+    /// - Throws: what starting the collective throws (the combined values' errors come from `wait()`).
+    func startAllReduce(_ values: consuming [Float], operation: ReductionOperation) throws -> PendingReduction
     /// Replaces `values` on every rank with `root`'s.
     func broadcast<Scalar: CommunicationScalar>(_ values: inout [Scalar], from root: Int) throws
     /// Every rank's `values` (lengths may differ), in rank order.
@@ -47,6 +53,14 @@ public protocol Communicator: AnyObject {
 }
 
 extension Communicator {
+    /// Combines `values` at once with ``allReduce(_:operation:)`` and returns the finished
+    /// reduction: correct everywhere, without overlap.
+    public func startAllReduce(_ values: consuming [Float], operation: ReductionOperation) throws -> PendingReduction {
+        var values = values
+        try allReduce(&values, operation: operation)
+        return PendingReduction(completed: .success(values))
+    }
+
     /// Nothing to abort in one process: the error propagates as usual.
     public func abortJob(reason: String) {}
 

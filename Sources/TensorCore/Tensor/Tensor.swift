@@ -42,6 +42,11 @@ public final class Tensor {
         }
     }
 
+    /// Called when a `backward()` has added its last contribution to this leaf's ``gradient``
+    /// (PyTorch's post-accumulate-grad hook): data parallelism starts sending a bucket of
+    /// gradients while backward still computes the rest. Nil, the default, calls nothing.
+    public var afterGradientAccumulation: (() -> Void)?
+
     // MARK: - Storage
 
     var storage: TensorStorage
