@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds in release mode (the numeric tests and
 # the real-MNIST integration tests are 10-50x slower in debug builds), runs the MPI tests under
-# `mpirun -np 2`, then `swift test` (whose summary line comes last).
+# `mpirun -np 2` and `-np 3` and on a simulated two-node cluster, then `swift test` (whose summary line comes last).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the TensorBoard screenshot check (Tests/UI) uses it headless.
-Scripts/setup.sh chromium
+# iproute2 (ip, tc): the two-node cluster test builds network namespaces with it.
+Scripts/setup.sh chromium iproute2
 echo "== interop venv (TensorBoard, onnx, onnxruntime, MLflow from PyPI, outside the checkout)"
 SWIFTTRAIN_VENV="$(Scripts/setup-venv.sh)"
 export SWIFTTRAIN_VENV
@@ -24,20 +25,25 @@ Scripts/build-docs.sh
 echo "== module cut (Events and Structured without OpenMPI)"
 Scripts/check-modules.sh
 
-echo "== MPI tests (mpirun -np 2)"
 root_flag=""
 [ "$(id -u)" -eq 0 ] && root_flag="--allow-run-as-root"
-set +e
-timeout 900 mpirun $root_flag --oversubscribe -np 2 \
-    .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing --filter MPITests > .build-mpi.log 2>&1
-mpi_status=$?
-set -e
-grep -E '✘|Test run with|rank [0-9]+ of' .build-mpi.log || true
-rm -f .build-mpi.log
-if [ "$mpi_status" -ne 0 ]; then
-    echo "MPI tests failed (exit $mpi_status)"
-    exit "$mpi_status"
-fi
+for ranks in 2 3; do
+    echo "== MPI tests (mpirun -np $ranks)"
+    set +e
+    timeout 900 mpirun $root_flag --oversubscribe -np "$ranks" \
+        .build/release/SwiftTrainPackageTests.xctest --testing-library swift-testing --filter MPITests > .build-mpi.log 2>&1
+    mpi_status=$?
+    set -e
+    grep -E '✘|Test run with|rank [0-9]+ of' .build-mpi.log | sed 's/\x1b\[[0-9;]*m//g' | sort | uniq -c || true
+    rm -f .build-mpi.log
+    if [ "$mpi_status" -ne 0 ]; then
+        echo "MPI tests failed at $ranks ranks (exit $mpi_status)"
+        exit "$mpi_status"
+    fi
+done
+
+echo "== two-node cluster (Scripts/cluster-test.sh: network namespaces, mpirun over TCP)"
+Scripts/cluster-test.sh
 
 echo "== TensorBoard in a browser (Tests/UI: a real server, headless Chromium screenshots)"
 Tests/UI/tensorboard-screenshot.sh "$SWIFTTRAIN_VENV" .build/ui

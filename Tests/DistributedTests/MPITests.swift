@@ -6,7 +6,8 @@ import Structured
 import TensorCore
 import OpenMPI
 
-/// Runs only under `mpirun -np 2` (see `.ci/run`): the same checks over real OpenMPI.
+/// Runs only under `mpirun` (at 2 and 3 ranks, and on the two-node cluster; see `Scripts/test.sh`):
+/// the same checks over real OpenMPI, at any number of ranks.
 @Suite(.enabled(if: DataParallelLauncher.isLaunchedByMPI, "needs mpirun"), .serialized)
 struct MPITests {
     @Test func collectivesOverOpenMPI() throws {
@@ -33,7 +34,7 @@ struct MPITests {
 
     @Test func dataParallelTrainingEqualsOneProcess() throws {
         let world = try MPICommunicator.world()
-        let reference = singleProcessWeights()
+        let reference = singleProcessWeights(batchSize: 64 / world.worldSize * world.worldSize)
         let events = try withRandomScope(seed: 42) {
             let model = makeNetwork()
             let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01),
@@ -72,7 +73,7 @@ struct MPITests {
     /// Manual optimization averages gradients across ranks (it used to drift silently).
     @Test func manualOptimizationOverOpenMPI() throws {
         let world = try MPICommunicator.world()
-        let reference = singleProcessWeights()
+        let reference = singleProcessWeights(batchSize: 64 / world.worldSize * world.worldSize)
         let weights = try withRandomScope(seed: 42) {
             let module = ManualModule()
             let trainer = quietDataParallelTrainer(world)
@@ -87,7 +88,7 @@ struct MPITests {
         let world = try MPICommunicator.world()
         let buffers = try withRandomScope(seed: 6) {
             let module = NormalizedModule()
-            try quietDataParallelTrainer(world).fit(module, train: DataLoader(syntheticData(), batchSize: 16, shuffle: true, seed: 2))
+            try quietDataParallelTrainer(world).fit(module, train: DataLoader(syntheticData(count: 96), batchSize: 16, shuffle: true, seed: 2))
             return module.namedBuffers.flatMap(\.tensor.scalars)
         }
         var rootBuffers = buffers
