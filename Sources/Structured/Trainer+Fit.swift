@@ -102,7 +102,8 @@ extension Trainer {
             entries.merge(extra) { _, given in given }
             try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
                                    epoch: self.currentEpoch, step: self.globalStep, extra: entries,
-                                   includesGradients: engine.needsGradientsInCheckpoint).save(to: path)
+                                   includesGradients: engine.needsGradientsInCheckpoint,
+                                   optimizerState: self.gatheredOptimizerState).save(to: path)
         }
     }
 

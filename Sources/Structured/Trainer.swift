@@ -155,6 +155,8 @@ public final class Trainer {
     /// The plateau schedule of the current `fit`, run by Events' rule.
     var plateau: ReduceOnPlateau?
     var saveCheckpointHandler: ((_ path: String, _ extra: [String: String]) throws -> Void)?
+    /// A sharded optimizer's state, gathered by every rank for the checkpoint being written.
+    var gatheredOptimizerState: OptimizerState?
 
     /// The callbacks in calling order, monitoring ones last (fixed when a run starts).
     var orderedCallbacks: [any Callback] = []
@@ -188,6 +190,7 @@ public final class Trainer {
     /// Writes a training checkpoint of the current run to `path` (rank 0), atomically: the
     /// model, optimizer, schedule, loop position, every callback's and the module's state, and
     /// `extra` entries on top (a checkpoint callback's bookkeeping of the file being written).
+    /// A sharded optimizer's (ZeRO) state must be gathered by every rank: checkpoint callbacks do it.
     public func saveCheckpoint(to path: String, extra: [String: String] = [:]) throws {
         guard isGlobalZero else { return }
         try saveCheckpointHandler?(path, extra)

@@ -62,10 +62,12 @@ public final class ModelCheckpoint {
     public func attach<B, O, TB, TO>(to engine: Engine<B, O>, at trigger: Trigger, model: any Module, optimizer: any Optimizer,
                                       scheduler: LearningRateScheduler? = nil, trainer: Engine<TB, TO>) -> HandlerRegistration {
         engine.on(trigger, named: "ModelCheckpoint") { engine in
+            // Every rank: an optimizer sharded across processes gathers its state (a collective).
+            let state = try optimizer.gatheredState()
             guard engine.communicator.isMain else { return }
             try self.save(model: model, optimizer: optimizer, scheduler: scheduler, epoch: trainer.state.epoch,
                           step: trainer.state.iteration, extra: trainer.checkpointEntries,
-                          includesGradients: trainer.needsGradientsInCheckpoint)
+                          includesGradients: trainer.needsGradientsInCheckpoint, optimizerState: state)
         }
     }
 
@@ -88,9 +90,11 @@ public final class ModelCheckpoint {
     ///
     /// The checkpoint carries this handler's list of files (``restore(from:)`` reads it back), so
     /// `keep` still holds after a resume. `includesGradients` saves an open accumulation window's
-    /// gradients (``Engine/needsGradientsInCheckpoint``).
+    /// gradients (``Engine/needsGradientsInCheckpoint``). `optimizerState` is the optimizer's
+    /// ``Optimizer/gatheredState()`` when it shards its state across processes.
     public func save(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler?,
-                     epoch: Int, step: Int, extra: [String: String], includesGradients: Bool = false) throws {
+                     epoch: Int, step: Int, extra: [String: String], includesGradients: Bool = false,
+                     optimizerState: OptimizerState? = nil) throws {
         let value = try score?()
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
@@ -101,7 +105,7 @@ public final class ModelCheckpoint {
             var entries = extra
             entries.store(bookkeeping, under: bookkeepingKey)
             try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
-                                   includesGradients: includesGradients).save(to: path)
+                                   includesGradients: includesGradients, optimizerState: optimizerState).save(to: path)
         }
     }
 

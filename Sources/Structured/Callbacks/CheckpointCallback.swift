@@ -89,6 +89,9 @@ public final class CheckpointCallback: Callback {
     }
 
     func save(_ trainer: Trainer) throws {
+        // Every rank: an optimizer sharded across processes gathers its state (a collective).
+        trainer.gatheredOptimizerState = try trainer.optimizer?.gatheredState()
+        defer { trainer.gatheredOptimizerState = nil }
         guard trainer.isGlobalZero else { return }
         var score: Float?
         if let monitor {

@@ -38,10 +38,14 @@ public final class CombinedOptimizer: Optimizer {
     }
 
     /// Each member's state, its names prefixed with `<index>.`.
-    public var state: OptimizerState {
+    public var state: OptimizerState { combine(members.map(\.state)) }
+
+    /// Every member's gathered state (each a collective when it shards its state), prefixed.
+    public func gatheredState() throws -> OptimizerState { combine(try members.map { try $0.gatheredState() }) }
+
+    private func combine(_ states: [OptimizerState]) -> OptimizerState {
         var combined = OptimizerState()
-        for (index, member) in members.enumerated() {
-            let state = member.state
+        for (index, state) in states.enumerated() {
             for (name, tensor) in state.tensors { combined.tensors["\(index).\(name)"] = tensor }
             for (name, number) in state.numbers { combined.numbers["\(index).\(name)"] = number }
         }

@@ -26,9 +26,17 @@ public protocol Optimizer: AnyObject {
     /// Restores state saved from an optimizer of the same kind over parameters of the same shapes.
     /// Throws without changing anything if the state does not fit.
     func load(_ state: OptimizerState) throws
+
+    /// The whole state, for a checkpoint any number of processes can resume from. An optimizer
+    /// that shards its state across processes (ZeRO) gathers every rank's part into the layout
+    /// of the unsharded optimizer: a collective, so every rank calls it. Default: ``state``.
+    func gatheredState() throws -> OptimizerState
 }
 
 extension Optimizer {
+    /// ``state``: nothing to gather for an optimizer that holds all of its state.
+    public func gatheredState() throws -> OptimizerState { state }
+
     /// Clears the gradients of all parameters.
     public func zeroGradients() {
         for parameter in parameters { parameter.zeroGradient() }

@@ -43,12 +43,14 @@ public struct TrainingCheckpoint {
     ///
     /// With `includesGradients` (inside an accumulation window: ``Engine/needsGradientsInCheckpoint``
     /// in Events), the optimizer parameters' gradients are saved too, so a resume continues the
-    /// window exactly.
+    /// window exactly. `optimizerState` replaces the optimizer's own ``Optimizer/state``: the
+    /// result of ``Optimizer/gatheredState()`` for an optimizer sharded across processes.
     public init(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler? = nil,
-                epoch: Int, step: Int, extra: [String: String] = [:], includesGradients: Bool = false) {
+                epoch: Int, step: Int, extra: [String: String] = [:], includesGradients: Bool = false,
+                optimizerState gathered: OptimizerState? = nil) {
         // Copies: training goes on after the capture, and the checkpoint must keep these values.
         modelState = model.namedState.map { ($0.name, Tensor($0.tensor.scalars, shape: $0.tensor.shape)) }
-        var optimizerState = optimizer.state
+        var optimizerState = gathered ?? optimizer.state
         optimizerState.tensors = optimizerState.tensors.mapValues { Tensor($0.scalars, shape: $0.shape) }
         self.optimizerState = optimizerState
         schedulerStep = scheduler?.stepCount

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import Events
+import TensorCore
+import TestSupport
+import Distributed
+
+/// A ZeRO checkpoint holds the optimizer state gathered from every rank, in the unsharded
+/// layout: N ranks save it, M ranks resume from it (each takes its shard), and training goes on
+/// as an uninterrupted M-rank run.
+@Suite struct ReshardingTests {
+    /// Trains a ZeRO-1 (Adam) run at `ranks` ranks, global batch 12, until epoch `until`:
+    /// from scratch, or from the checkpoint at `resume`. Saves `folder/last.ckpt` after every
+    /// epoch when `folder` is given. Returns rank 0's weights and whether all ranks agree.
+    static func run(ranks: Int, until epochs: Int, resume: String? = nil, saveTo folder: String? = nil) throws -> [Float] {
+        let results = try InProcessCommunicator.run(worldSize: ranks, seed: 42) { communicator in
+            let model = makeNetwork()
+            let optimizer = ShardedOptimizer(parameters: model.parameters, communicator: communicator) {
+                Adam(parameters: $0, learningRate: 0.01)
+            }
+            let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: communicator))
+            if let folder {
+                ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
+                                                                                            model: model, optimizer: optimizer)
+            }
+            if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
+            try trainer.run(DataLoader(syntheticData(), batchSize: 12 / ranks, shuffle: true, seed: 7)
+                .sharded(rank: communicator.rank, worldSize: ranks), maxEpochs: epochs)
+            return model.parameters.flatMap(\.scalars)
+        }
+        #expect(results.allSatisfy { $0 == results[0] }, "every rank holds the same weights")
+        return results[0]
+    }
+
+    @Test(arguments: [1, 2, 3, 4]) func aCheckpointOfNRanksResumesOnAnyNumberOfRanks(saved: Int) throws {
+        let folder = try makeTemporaryFolder("resharding-\(saved)")
+        _ = try Self.run(ranks: saved, until: 1, saveTo: folder)
+        let checkpoint = "\(folder)/last.ckpt"
+        for resumed in 1...4 {
+            let continued = try Self.run(ranks: resumed, until: 3, resume: checkpoint)
+            let uninterrupted = try Self.run(ranks: resumed, until: 3)
+            if resumed == saved {
+                #expect(continued == uninterrupted, "\(saved) -> \(resumed) ranks: the same run, bit for bit")
+            } else {
+                // The first epoch ran on another number of ranks: sums rounded in another order.
+                let worst = zip(continued, uninterrupted).map { abs($0 - $1) }.max()!
+                #expect(worst <= 1e-5, "\(saved) -> \(resumed) ranks: largest difference \(worst)")
+            }
+        }
+        // The file holds the plain optimizer's state: one process loads it into an unsharded Adam.
+        let model = makeNetwork()
+        let plain = Adam(for: model, learningRate: 0.01)
+        try TrainingCheckpoint(contentsOf: checkpoint).restore(model: model, optimizer: plain)
+        #expect(plain.state.tensors.count == 2 * model.parameters.count)
+    }
+
+    /// Ranks start from different weights; rank 0's broadcast must reach the optimizer's shards
+    /// too (each shard once kept its rank's own initial values and wrote them back).
+    @Test func zeroFromDifferentlyInitializedRanksEqualsOneProcess() throws {
+        let reference = singleProcessWeights(epochs: 3, batchSize: 12)
+        for ranks in [2, 3, 4] {
+            let weights = try Self.run(ranks: ranks, until: 3)
+            let worst = zip(weights, reference).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-5, "\(ranks) ranks: largest difference \(worst)")
+        }
+    }
+
+    @Test func oneRanksOwnShardIsNotACheckpoint() throws {
+        let refused = try InProcessCommunicator.run(worldSize: 2) { communicator in
+            let model = makeNetwork()
+            let optimizer = ShardedOptimizer(parameters: model.parameters, communicator: communicator) { Adam(parameters: $0, learningRate: 0.01) }
+            crossEntropy(logits: model(syntheticData(count: 4).inputs), labels: syntheticData(count: 4).labels).backward()
+            optimizer.step()
+            let own = optimizer.state
+            try optimizer.load(own)   // a snapshot restores in place
+            var others: OptimizerState = own
+            others.numbers["zero.rank"] = Double(1 - communicator.rank)
+            do { try optimizer.load(others) } catch let error as CheckpointError { return "\(error)" }
+            return ""
+        }
+        for message in refused { #expect(message.contains("checkpoints need gatheredState() from every rank")) }
+    }
+}
