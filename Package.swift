@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "StructuredTests", dependencies: ["Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["MNISTRuns", "MNISTModels", "Events", "Datasets", "TensorCore", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "CharLMTests", dependencies: ["CharLM", "Datasets", "TensorCore", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "OpenMPI", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "OpenMPI", "Structured", "Events", "Metrics", "TensorCore", "TestSupport"],
+                    exclude: ["Fixtures"]),
     ]
 )

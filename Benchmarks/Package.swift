@@ -15,6 +15,11 @@ let package = Package(
                            .product(name: "TensorCore", package: "SwiftTrain"), "CMPIDirect"],
             path: "Sources/AllReduceBenchmark"),
         .executableTarget(
+            name: "scaling-benchmark",
+            dependencies: [.product(name: "Distributed", package: "SwiftTrain"), .product(name: "OpenMPI", package: "SwiftTrain"),
+                           .product(name: "Events", package: "SwiftTrain"), .product(name: "TensorCore", package: "SwiftTrain")],
+            path: "Sources/ScalingBenchmark"),
+        .executableTarget(
             name: "tensor-benchmarks",
             dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Datasets", package: "SwiftTrain"),
                            .product(name: "Events", package: "SwiftTrain"),

@@ -16,6 +16,14 @@ cluster_ns_a="${cluster_id}a"
 cluster_ns_b="${cluster_id}b"
 cluster_dir=""
 cluster_shaping=""
+# Each node gets its own core where the machine has two or more (taskset), so that the ranks
+# compute as on two one-core machines instead of crowding each other's cores.
+cluster_pin_a=""
+cluster_pin_b=""
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    cluster_pin_a="taskset -c 0"
+    cluster_pin_b="taskset -c 1"
+fi
 
 # Whether this machine lets us create network namespaces (root, CAP_NET_ADMIN, iproute2).
 cluster_possible() {
@@ -51,13 +59,14 @@ cluster_up() {
     cat > "$cluster_dir/agent" <<AGENT
 #!/bin/sh
 # OpenMPI's plm_rsh_agent, called as ssh would be: agent <host> <command string>.
+cluster_cores_of() { [ "\$1" = nodeB ] && echo "$cluster_pin_b"; }
 host=\$1; shift
 case "\$host" in
     nodeA) ns=$cluster_ns_a ;;
     nodeB) ns=$cluster_ns_b ;;
     *) echo "cluster agent: unknown host \$host" >&2; exit 1 ;;
 esac
-exec ip netns exec "\$ns" unshare --uts sh -c "hostname \$host; \$*"
+exec ip netns exec "\$ns" \$(cluster_cores_of \$host) unshare --uts sh -c "hostname \$host; \$*"
 AGENT
     chmod +x "$cluster_dir/agent"
     printf 'nodeA slots=1\nnodeB slots=1\n' > "$cluster_dir/hostfile"
@@ -69,14 +78,13 @@ cluster_mpirun() {
     local root_flag=""
     [ "$(id -u)" -eq 0 ] && root_flag="--allow-run-as-root"
     local command="exec mpirun $root_flag --hostfile $cluster_dir/hostfile --mca plm_rsh_agent $cluster_dir/agent"
-    # Both "nodes" share this machine: pinning each rank to its node's first core would put both on core 0.
-    # And they share its cores: one BLAS thread per rank, as the package gives ranks that mpirun
-    # starts on one machine (OMPI_COMM_WORLD_LOCAL_SIZE), so runs compare with those bit for bit.
-    command+=" --bind-to none -x OPENBLAS_NUM_THREADS=1"
+    # mpirun's own binding would put both nodes' ranks on core 0 (each node's first core).
+    # Each node's core is set by taskset (cluster_pin_a, cluster_pin_b).
+    command+=" --bind-to none"
     command+=" --mca oob_tcp_if_include 10.77.0.0/24 --mca btl_tcp_if_include 10.77.0.0/24 --mca btl tcp,self"
     local exec_args
     exec_args=$(printf ' %q' "$@")
-    ip netns exec "$cluster_ns_a" unshare --uts bash -c "hostname nodeA; $command$exec_args"
+    ip netns exec "$cluster_ns_a" $cluster_pin_a unshare --uts bash -c "hostname nodeA; $command$exec_args"
 }
 
 # Process ids in a node's namespace whose command is `name`.

@@ -65,6 +65,29 @@ import Distributed
         }
     }
 
+    /// The checkpoint of 2 ranks, as `Fixtures/zero_checkpoint.safetensors` holds it: PyTorch
+    /// loads that file (`Fixtures/check_zero_checkpoint.py` puts its weights into an
+    /// `nn.Sequential` and its moments into `torch.optim.Adam` through `load_state_dict`, then
+    /// steps). Names and shapes must match the fixture exactly, values within 1e-5 (other CPUs
+    /// round the products differently). `REGENERATE_FIXTURES=1` rewrites it.
+    @Test func theCheckpointHasTheLayoutPyTorchLoads() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/zero_checkpoint.safetensors").path
+        let folder = try makeTemporaryFolder()
+        _ = try Self.run(ranks: 2, until: 1, saveTo: folder)
+        if ProcessInfo.processInfo.environment["REGENERATE_FIXTURES"] == "1" {
+            try? FileManager.default.removeItem(atPath: fixture)
+            try FileManager.default.copyItem(atPath: "\(folder)/last.ckpt", toPath: fixture)
+        }
+        let written = try SafeTensorsFile(contentsOf: "\(folder)/last.ckpt"), expected = try SafeTensorsFile(contentsOf: fixture)
+        #expect(written.tensors.map(\.name) == expected.tensors.map(\.name))
+        #expect(written.tensors.map(\.tensor.shape) == expected.tensors.map(\.tensor.shape))
+        #expect(written.tensors.map(\.name).contains("optimizer.exp_avg.3"), "per-parameter moments of all 4 parameters")
+        for ((name, ours), (_, theirs)) in zip(written.tensors, expected.tensors) {
+            let worst = zip(ours.scalars, theirs.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-5, "\(name): largest difference \(worst)")
+        }
+    }
+
     @Test func oneRanksOwnShardIsNotACheckpoint() throws {
         let refused = try InProcessCommunicator.run(worldSize: 2) { communicator in
             let model = makeNetwork()
