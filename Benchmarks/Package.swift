@@ -20,6 +20,11 @@ let package = Package(
                            .product(name: "Events", package: "SwiftTrain"), .product(name: "TensorCore", package: "SwiftTrain")],
             path: "Sources/ScalingBenchmark"),
         .executableTarget(
+            name: "zero-memory",
+            dependencies: [.product(name: "Distributed", package: "SwiftTrain"), .product(name: "Events", package: "SwiftTrain"),
+                           .product(name: "TensorCore", package: "SwiftTrain")],
+            path: "Sources/ZeROMemory"),
+        .executableTarget(
             name: "tensor-benchmarks",
             dependencies: [.product(name: "TensorCore", package: "SwiftTrain"), .product(name: "Datasets", package: "SwiftTrain"),
                            .product(name: "Events", package: "SwiftTrain"),

@@ -120,4 +120,42 @@ struct MPITests {
         #expect(overlapped == (try train(overlap: false)))
         expectClose(overlapped, singleProcessWeights(batchSize: 64 / world.worldSize * world.worldSize))
     }
+
+    /// ZeRO stage 2 (reduce-scatter) over OpenMPI gives plain data parallelism's weights, and a
+    /// ZeRO checkpoint written by rank 0 from every rank's gathered state resumes exactly.
+    @Test func shardedStagesAndTheirCheckpointsOverOpenMPI() throws {
+        let world = try MPICommunicator.world()
+        // One folder for every rank: rank 0 names it.
+        var tag = [Double(world.isMain ? Double(UInt32.random(in: 0...UInt32.max)) : 0)]
+        try world.broadcast(&tag, from: 0)
+        let folder = NSTemporaryDirectory() + "swifttrain-mpi-zero-\(UInt32(tag[0]))"
+        func train(stage: ShardingStage?, until epochs: Int, resume: String? = nil, save: Bool = false) throws -> [Float] {
+            try withRandomScope(seed: 42 &+ UInt64(world.rank)) {
+                let model = makeNetwork()
+                let optimizer: any Optimizer = stage.map { stage in
+                    ShardedOptimizer(parameters: model.parameters, communicator: world, stage: stage) { Adam(parameters: $0, learningRate: 0.01) }
+                } ?? Adam(for: model, learningRate: 0.01)
+                let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world))
+                if save {
+                    ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
+                                                                                                model: model, optimizer: optimizer)
+                }
+                if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
+                try trainer.run(DataLoader(syntheticData(), batchSize: 12 / world.worldSize, shuffle: true, seed: 7)
+                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: epochs)
+                return model.parameters.flatMap(\.scalars)
+            }
+        }
+        let plain = try train(stage: nil, until: 3)
+        let stageTwo = try train(stage: .gradients, until: 3)
+        expectClose(stageTwo, plain)
+        if world.worldSize == 2 { #expect(stageTwo == plain, "two ranks sum in one order either way: bit for bit") }
+
+        _ = try train(stage: .optimizerState, until: 1, save: true)
+        try world.barrier()
+        let resumed = try train(stage: .optimizerState, until: 3, resume: folder + "/last.ckpt")
+        #expect(resumed == (try train(stage: .optimizerState, until: 3)), "resumed from the gathered checkpoint: the same run")
+        try world.barrier()
+        if world.isMain { try? FileManager.default.removeItem(atPath: folder) }
+    }
 }

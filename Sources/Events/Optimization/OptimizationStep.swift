@@ -46,6 +46,7 @@ public final class OptimizationStep {
 
     private let model: (any Module)?
     private let synchronizer: GradientSynchronizer?
+    private let gradientSharding: ShardedOptimizer?
 
     /// Whether gradient buckets are all-reduced while backward runs (the default, as DDP) or
     /// all after it. Both give the same weights bit for bit; only the step time differs.
@@ -67,7 +68,12 @@ public final class OptimizationStep {
         let distributed = (communicator?.worldSize ?? 1) > 1
         self.communicator = distributed ? communicator : nil
         self.model = model
-        synchronizer = distributed ? communicator.map {
+        // ZeRO stage 2 reduce-scatters the gradients itself, instead of all-reducing them.
+        let sharded = (optimizer as? ShardedOptimizer).flatMap { $0.stage == .gradients ? $0 : nil }
+        precondition(sharded == nil || clipping == nil,
+                     "OptimizationStep: gradient clipping needs whole gradients; ZeRO stage 2 shards them (use stage 1 to clip)")
+        gradientSharding = distributed ? sharded : nil
+        synchronizer = distributed && sharded == nil ? communicator.map {
             GradientSynchronizer(parameters: optimizer.parameters, communicator: $0, bucketBytes: bucketBytes)
         } : nil
     }
@@ -97,7 +103,10 @@ public final class OptimizationStep {
         windowExamples += examples
         hooks?.afterBackward()
         guard closesWindow else { return false }
-        try OperationProfiler.measure("gradient synchronization") { try synchronizer?.synchronize(localExamples: windowExamples) }
+        try OperationProfiler.measure("gradient synchronization") {
+            try synchronizer?.synchronize(localExamples: windowExamples)
+            try gradientSharding?.reduceGradients(localExamples: windowExamples)
+        }
         hooks?.beforeOptimizerStep(optimizer)
         if let clipping { OperationProfiler.measure("gradient clipping") { clipping.apply(to: optimizer.parameters) } }
         OperationProfiler.measure("\(type(of: optimizer)).step") { optimizer.step() }
@@ -137,6 +146,7 @@ public final class OptimizationStep {
         loss.backward()
         hooks?.afterBackward()
         try synchronizer?.synchronize(localExamples: examples)
+        try gradientSharding?.reduceGradients(localExamples: examples)
     }
 
     /// Makes this rank's buffers rank 0's (several processes only).

@@ -157,6 +157,30 @@ extension Kernels {
         }
     }
 
+    /// Elements `range` of the concatenation of `tensors` (zeros for nil), each multiplied by
+    /// `scale`: one rank's shard of a flat parameter or gradient vector, without the whole vector.
+    static func packing(_ tensors: [Tensor?], counts: [Int], range: Range<Int>, scale: Float) -> [Float] {
+        [Float](unsafeUninitializedCapacity: range.count) { destination, initialized in
+            var start = 0
+            for (tensor, count) in Swift.zip(tensors, counts) {
+                let low = Swift.max(start, range.lowerBound), high = Swift.min(start + count, range.upperBound)
+                if low < high {
+                    let overlap = low..<high
+                    let target = destination.baseAddress! + (overlap.lowerBound - range.lowerBound)
+                    if let tensor {
+                        tensor.withElements { source in
+                            for i in 0..<overlap.count { target[i] = source[overlap.lowerBound - start + i] * scale }
+                        }
+                    } else {
+                        target.initialize(repeating: 0, count: overlap.count)
+                    }
+                }
+                start += count
+            }
+            initialized = range.count
+        }
+    }
+
     /// Writes consecutive runs of `buffer` from `offset`, each multiplied by `scale`, into the
     /// elements of `tensors` in place.
     static func unpack(_ buffer: [Float], at offset: Int, into tensors: [Tensor], scale: Float) {

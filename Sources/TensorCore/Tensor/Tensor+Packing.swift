@@ -11,6 +11,17 @@ extension Tensor {
         Kernels.pack(tensors, counts: counts, into: &buffer, at: offset, scale: scale)
     }
 
+    /// Elements `range` of the concatenation of `tensors` (zeros for nil), each multiplied by
+    /// `scale`: a rank's shard of the flat vector that ``pack(_:counts:into:at:scale:)`` would
+    /// fill, without building the whole vector.
+    /// - Complexity: O(`range.count`) plus one step per tensor.
+    public static func packing(_ tensors: [Tensor?], counts: [Int], range: Range<Int>, scale: Float) -> [Float] {
+        guard range.lowerBound >= 0, range.upperBound <= counts.reduce(0, +) else {
+            fail("Tensor.packing", "range \(range) is outside the \(counts.reduce(0, +)) elements of the tensors")
+        }
+        return Kernels.packing(tensors, counts: counts, range: range, scale: scale)
+    }
+
     /// Writes consecutive runs of `buffer` from `offset`, each multiplied by `scale`, into the
     /// elements of `tensors`, in place (their storage, and so every view of it, changes).
     /// - Complexity: O(total elements), one pass.

@@ -1,0 +1,23 @@
+import Testing
+import TensorCore
+
+/// Flat vectors of many tensors, as collectives send them: the whole vector, or one rank's shard
+/// of it without building the whole.
+@Suite struct PackingTests {
+    @Test func aShardIsTheSameSliceOfTheWholeVector() {
+        let tensors: [Tensor?] = [Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), nil, Tensor([7, 8, 9], shape: [3])]
+        let counts = [6, 2, 3]
+        var whole = [Float](repeating: -1, count: 11)
+        Tensor.pack(tensors, counts: counts, into: &whole, at: 0, scale: 2)
+        #expect(whole == [2, 4, 6, 8, 10, 12, 0, 0, 14, 16, 18])
+        for range in [0..<11, 0..<0, 2..<7, 5..<9, 6..<8, 10..<11] {
+            #expect(Tensor.packing(tensors, counts: counts, range: range, scale: 2) == Array(whole[range]), "\(range)")
+        }
+    }
+
+    @Test func gradientsTravelAndComeBackInPlace() {
+        let a = Tensor(zeros: [2, 2]), b = Tensor(zeros: [3])
+        Tensor.unpack([9, 1, 2, 3, 4, 5, 6, 7], at: 1, into: [a, b], scale: 0.5)
+        #expect(a.scalars == [0.5, 1, 1.5, 2] && b.scalars == [2.5, 3, 3.5])
+    }
+}
