@@ -157,7 +157,7 @@ public final class GradientSynchronizer {
     /// Every rank must call it once per step, with its own example count.
     /// - Throws: what the communicator throws (a failed peer, a transport error, a timeout).
     public func synchronize(localExamples: Int) throws {
-        guard communicator.worldSize > 1 else { return }
+        guard communicator.worldSize > 1, !buckets.isEmpty else { return }
         if pass.isPrepared {
             for parameter in parameters { parameter.afterGradientAccumulation = nil }
         } else {
@@ -201,7 +201,7 @@ public final class GradientSynchronizer {
             pass.nextToStart += 1
             guard pass.startError == nil else { continue }
             let members = buckets[bucket]
-            // A reduction that failed last time kept its buffer.
+            // A reduction that failed last time never handed its buffer back.
             if buffers[bucket].count != bufferSizes[bucket] { buffers[bucket] = [Float](repeating: 0, count: bufferSizes[bucket]) }
             Tensor.pack(members.map { parameters[$0].gradient }, counts: members.map { parameters[$0].scalarCount },
                         into: &buffers[bucket], at: 0, scale: pass.weight)
