@@ -4,12 +4,26 @@ import TensorCore
 public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// Ranks hold models whose parameters differ in number or shape.
     case parameterMismatch(rank: Int, detail: String)
+    /// A checkpoint of a model with ``FullyShardedLayer``s (ZeRO-3), which is not supported yet:
+    /// rank 0 holds only its own shards.
+    case shardedCheckpoint
 
     /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .parameterMismatch(rank, detail): "rank \(rank)'s model differs from rank 0's: \(detail)"
+        case .shardedCheckpoint:
+            "checkpoints of FullyShardedLayer (ZeRO-3) models are not supported yet: rank 0 holds only its own shards; "
+                + "train with ShardedOptimizer (ZeRO-1 or 2) to checkpoint"
         }
+    }
+}
+
+extension Module {
+    /// Throws ``DistributedError/shardedCheckpoint`` for a model with sharded layers, whose
+    /// checkpoint would silently hold rank 0's shards only.
+    public func refuseShardedCheckpoint() throws {
+        if parameters.contains(where: ShardedParameters.contains) { throw DistributedError.shardedCheckpoint }
     }
 }
 
@@ -19,7 +33,8 @@ extension Module {
     ///
     /// Call it once before data-parallel training, so all ranks start from the same weights.
     public func broadcastState(from root: Int = 0, over communicator: any Communicator) throws {
-        let state = namedState
+        // Each rank's shard of a sharded layer is its own (and their sizes may differ).
+        let state = namedState.filter { !ShardedParameters.contains($0.tensor) }
         // A signature of names and shapes, compared across ranks.
         var signature: [Double] = [Double(state.count)]
         for (name, tensor) in state {
@@ -115,6 +130,8 @@ public final class GradientSynchronizer {
     /// A synchronizer for `parameters`, packing their gradients into buckets of about `bucketBytes`.
     public init(parameters: [Tensor], communicator: any Communicator, bucketBytes: Int = 25 << 20) {
         precondition(bucketBytes > 0, "GradientSynchronizer: bucketBytes must be positive, got \(bucketBytes)")
+        // Shards of sharded layers come averaged from their own reduce-scatter.
+        let parameters = parameters.filter { !ShardedParameters.contains($0) }
         self.parameters = parameters
         self.communicator = communicator
         var buckets: [[Int]] = [], current: [Int] = [], size = 0

@@ -62,6 +62,7 @@ public final class ModelCheckpoint {
     public func attach<B, O, TB, TO>(to engine: Engine<B, O>, at trigger: Trigger, model: any Module, optimizer: any Optimizer,
                                       scheduler: LearningRateScheduler? = nil, trainer: Engine<TB, TO>) -> HandlerRegistration {
         engine.on(trigger, named: "ModelCheckpoint") { engine in
+            try model.refuseShardedCheckpoint()
             // Every rank: an optimizer sharded across processes gathers its state (a collective).
             let state = try optimizer.gatheredState()
             guard engine.communicator.isMain else { return }

@@ -89,6 +89,7 @@ public final class CheckpointCallback: Callback {
     }
 
     func save(_ trainer: Trainer) throws {
+        try trainer.module?.refuseShardedCheckpoint()
         // Every rank: an optimizer sharded across processes gathers its state (a collective).
         trainer.gatheredOptimizerState = try trainer.optimizer?.gatheredState()
         defer { trainer.gatheredOptimizerState = nil }

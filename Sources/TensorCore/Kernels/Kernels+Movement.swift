@@ -157,6 +157,14 @@ extension Kernels {
         }
     }
 
+    /// Writes `values` over the whole of `storage` (a restored parameter).
+    static func copy(_ values: [Float], into storage: TensorStorage) {
+        values.withUnsafeBufferPointer { source in
+            guard let start = source.baseAddress else { return }
+            storage.base.update(from: start, count: source.count)
+        }
+    }
+
     /// Elements `range` of the concatenation of `tensors` (zeros for nil), each multiplied by
     /// `scale`: one rank's shard of a flat parameter or gradient vector, without the whole vector.
     static func packing(_ tensors: [Tensor?], counts: [Int], range: Range<Int>, scale: Float) -> [Float] {

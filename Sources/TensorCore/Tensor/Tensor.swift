@@ -111,6 +111,7 @@ public final class Tensor {
     /// Calls `body` with this tensor's elements in row-major order, copying a transposed view
     /// into row-major order first.
     func withElements<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        if storage.isReleased { failReleased("read") }
         if isTransposedView {
             return try contiguous().withElements(body)
         }
@@ -119,6 +120,7 @@ public final class Tensor {
 
     /// Calls `body` with writable elements, copying storage that other tensors still share.
     func withMutableElements<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        if storage.isReleased { failReleased("in-place write") }
         if isTransposedView { fail("in-place write", "tensor of shape \(shape) is a transposed view; write to a contiguous() copy") }
         if !isKnownUniquelyReferenced(&storage) {
             storage = storage.copy()

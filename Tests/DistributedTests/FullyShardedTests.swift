@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import Events
+import TensorCore
+import TestSupport
+import Distributed
+
+/// ZeRO stage 3: each rank holds only its shard of every wrapped layer's parameters between
+/// steps, gathers them for the layer's forward and backward, and trains to the weights of plain
+/// data parallelism.
+@Suite struct FullyShardedTests {
+    /// Three epochs on 96 examples, global batch 12 (equal batches on every rank), Adam.
+    /// Returns rank 0's full weights (gathered), whether every layer's full parameters were
+    /// freed at rest, and the elements each rank holds in parameters.
+    static func train(ranks: Int, sharded: Bool) throws -> (weights: [Float], freed: Bool, held: Int) {
+        let results = try InProcessCommunicator.run(worldSize: ranks, seed: 42) { communicator in
+            let first = Linear(inFeatures: 4, outFeatures: 16), second = Linear(inFeatures: 16, outFeatures: 3)
+            let model = sharded
+                ? Sequential(try FullyShardedLayer(first, communicator: communicator), ReLU(), try FullyShardedLayer(second, communicator: communicator))
+                : Sequential(first, ReLU(), second)
+            let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01),
+                                            options: SupervisedOptions(communicator: communicator))
+            try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / ranks, shuffle: true, seed: 7)
+                .sharded(rank: communicator.rank, worldSize: ranks), maxEpochs: 3)
+            let layers = [first, second]
+            let freed = !sharded || layers.allSatisfy { $0.parameters.allSatisfy { !$0.holdsElements } }
+            let held = model.parameters.reduce(0) { $0 + $1.scalarCount }
+            // The full weights, for the comparison: one forward gathers them; read them inside it.
+            var weights: [Float] = []
+            if sharded {
+                for layer in model.children.compactMap({ $0.1 as? FullyShardedLayer }) {
+                    let whole = try communicator.allGather(layer.shard.scalars).flatMap { $0 }
+                    weights += whole
+                }
+            } else {
+                weights = model.parameters.flatMap(\.scalars)
+            }
+            return (weights: weights, freed: freed, held: held)
+        }
+        #expect(results.allSatisfy { $0.weights == results[0].weights }, "every rank gathers the same weights")
+        return results[0]
+    }
+
+    @Test(arguments: [2, 3]) func stageThreeEqualsPlainDataParallelism(ranks: Int) throws {
+        let plain = try Self.train(ranks: ranks, sharded: false)
+        let sharded = try Self.train(ranks: ranks, sharded: true)
+        let worst = zip(sharded.weights, plain.weights).map { abs($0 - $1) }.max()!
+        #expect(sharded.weights.count == plain.weights.count)
+        #expect(worst <= 1e-5, "\(ranks) ranks: largest difference \(worst)")
+        #expect(sharded.freed, "the layers' full parameters hold no memory between steps")
+        // 4·16+16 = 80 and 16·3+3 = 51 parameters: each rank keeps about 1/ranks of each layer.
+        #expect(sharded.held <= (80 + ranks - 1) / ranks + (51 + ranks - 1) / ranks)
+    }
+
+    @Test func checkpointsOfShardedLayersAreRefusedNotSilentlyPartial() throws {
+        let folder = try makeTemporaryFolder()
+        let errors = try InProcessCommunicator.run(worldSize: 2) { communicator -> DistributedError? in
+            let model = Sequential(try FullyShardedLayer(Linear(inFeatures: 4, outFeatures: 3), communicator: communicator))
+            let optimizer = Adam(for: model, learningRate: 0.01)
+            let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: communicator))
+            ModelCheckpoint(directory: folder).attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+            do {
+                try trainer.run(DataLoader(syntheticData(count: 24), batchSize: 6).sharded(rank: communicator.rank, worldSize: 2), maxEpochs: 1)
+            } catch let error as DistributedError { return error }
+            return nil
+        }
+        #expect(errors.allSatisfy { $0 == DistributedError.shardedCheckpoint })
+    }
+
+    @Test func aReleasedParameterCannotBeReadByMistake() {
+        let weight = Tensor([1, 2, 3, 4], shape: [2, 2])
+        let view = weight.transposed()
+        weight.releaseElements()
+        #expect(!weight.holdsElements && !view.holdsElements)
+        weight.restoreElements([5, 6, 7, 8])
+        #expect(view.scalars == [5, 7, 6, 8], "views share the restored elements")
+    }
+}
