@@ -27,6 +27,9 @@ Scripts/check-modules.sh
 
 root_flag=""
 [ "$(id -u)" -eq 0 ] && root_flag="--allow-run-as-root"
+# The 2-rank job writes a ZeRO checkpoint here; the 3-rank job resumes from it (resharding).
+SWIFTTRAIN_RESHARD_DIR=$(mktemp -d)
+export SWIFTTRAIN_RESHARD_DIR
 for ranks in 2 3; do
     echo "== MPI tests (mpirun -np $ranks)"
     set +e
@@ -41,6 +44,9 @@ for ranks in 2 3; do
         exit "$mpi_status"
     fi
 done
+
+rm -rf "$SWIFTTRAIN_RESHARD_DIR"
+unset SWIFTTRAIN_RESHARD_DIR
 
 echo "== two-node cluster (Scripts/cluster-test.sh: network namespaces, mpirun over TCP)"
 Scripts/cluster-test.sh

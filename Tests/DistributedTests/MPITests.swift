@@ -179,4 +179,38 @@ struct MPITests {
         }
         expectClose(try train(sharded: true), try train(sharded: false))
     }
+
+    /// Resharding across jobs (`Scripts/test.sh` runs the suite at 2 ranks, then at 3, with
+    /// `SWIFTTRAIN_RESHARD_DIR` set): the 2-rank job saves a ZeRO-1 checkpoint after one epoch,
+    /// the 3-rank job resumes from it and ends within 1e-5 of an uninterrupted 3-rank run.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTTRAIN_RESHARD_DIR"] != nil, "needs SWIFTTRAIN_RESHARD_DIR"))
+    func aCheckpointOfOneJobResumesInAJobOfAnotherSize() throws {
+        let world = try MPICommunicator.world()
+        let folder = ProcessInfo.processInfo.environment["SWIFTTRAIN_RESHARD_DIR"]!
+        let path = folder + "/last.ckpt"
+        func train(until epochs: Int, resume: Bool = false, save: Bool = false) throws -> [Float] {
+            try withRandomScope(seed: 42 &+ UInt64(world.rank)) {
+                let model = makeNetwork()
+                let optimizer = ShardedOptimizer(parameters: model.parameters, communicator: world) { Adam(parameters: $0, learningRate: 0.01) }
+                let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world))
+                if save {
+                    ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
+                                                                                                model: model, optimizer: optimizer)
+                }
+                if resume { try trainer.resume(from: path, model: model, optimizer: optimizer) }
+                try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / world.worldSize, shuffle: true, seed: 7)
+                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: epochs)
+                return model.parameters.flatMap(\.scalars)
+            }
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            try world.barrier()   // every rank looked before rank 0 writes
+            _ = try train(until: 1, save: true)
+            return
+        }
+        let saved = try TrainingCheckpoint(contentsOf: path)
+        let resumed = try train(until: 3, resume: true)
+        expectClose(resumed, try train(until: 3))
+        #expect(saved.step == 96 / 12, "the checkpoint is the other job's, after one epoch")
+    }
 }
