@@ -54,6 +54,7 @@ let package = Package(
         .target(name: "MNISTGAN", dependencies: ["TensorCore", "Datasets", "Events", "Structured", "MNISTModels"], path: "Examples/MNISTGAN"),
         .executableTarget(name: "mnist-gan", dependencies: ["MNISTGAN"], path: "Examples/MNISTGANMain"),
         .executableTarget(name: "mnist-gan-compare", dependencies: ["MNISTGAN", "MNISTModels"], path: "Examples/MNISTGANCompare"),
+        .executableTarget(name: "checkpoint-tool", dependencies: ["TensorCore"], path: "Examples/CheckpointTool"),
         .executableTarget(name: "mnist-compare", dependencies: ["MNISTModels", "Distributed", "TensorCore"], path: "Examples/MNISTCompare"),
 
         // MARK: - Tests

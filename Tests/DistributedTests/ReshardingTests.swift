@@ -88,6 +88,21 @@ import Distributed
         }
     }
 
+    /// One command from a run's checkpoint to the weights file PyTorch's `load_state_dict`
+    /// takes as it is (`Fixtures/check_zero_checkpoint.py` loads it into `nn.Sequential`).
+    @Test func checkpointToolExportsWeightsUnderTheModelsNames() throws {
+        let folder = try makeTemporaryFolder()
+        _ = try Self.run(ranks: 3, until: 1, saveTo: folder)
+        let exported = "\(folder)/weights.safetensors"
+        let result = try BuiltProgram.run("checkpoint-tool", ["export", "\(folder)/last.ckpt", exported])
+        #expect(result.status == 0, "\(result.err)")
+        let file = try SafeTensorsFile(contentsOf: exported), checkpoint = try TrainingCheckpoint(contentsOf: "\(folder)/last.ckpt")
+        #expect(file.tensors.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
+        #expect(file.tensors.map(\.tensor.scalars) == checkpoint.modelState.map(\.tensor.scalars))
+        let refused = try BuiltProgram.run("checkpoint-tool", ["export", "\(folder)/missing.ckpt", exported])
+        #expect(refused.status == 2 && refused.err.contains("missing.ckpt"))
+    }
+
     @Test func oneRanksOwnShardIsNotACheckpoint() throws {
         let refused = try InProcessCommunicator.run(worldSize: 2) { communicator in
             let model = makeNetwork()

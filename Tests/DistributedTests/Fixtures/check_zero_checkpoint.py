@@ -2,11 +2,13 @@
 (ReshardingTests.swift regenerates it with REGENERATE_FIXTURES=1 and checks its layout).
 
 The model's tensors go into an nn.Sequential with load_state_dict, the gathered Adam moments
-into torch.optim.Adam with load_state_dict, and one step runs. Prints what it loaded.
+into torch.optim.Adam with load_state_dict, and one step runs. With a second argument, the file
+`checkpoint-tool export` wrote from it loads with load_state_dict as it is. Prints what it loaded.
 Run with a Python that has torch and safetensors:  python check_zero_checkpoint.py
 """
 import json
 import os
+import sys
 
 import torch
 from safetensors import safe_open
@@ -42,3 +44,7 @@ optimizer.step()
 steps = [int(optimizer.state[p]["step"]) for p in parameters]
 print(f"loaded {len(tensors)} tensors; Adam state for {len(state)} parameters at step {steps[0] - 1}, stepped to {steps}")
 assert all(s == steps[0] for s in steps)
+
+if len(sys.argv) > 1:
+    exported = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    print("checkpoint-tool export:", exported.load_state_dict(load_file(sys.argv[1]), strict=True))
