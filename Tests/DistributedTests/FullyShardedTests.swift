@@ -46,7 +46,7 @@ import Distributed
         let sharded = try Self.train(ranks: ranks, sharded: true)
         let worst = zip(sharded.weights, plain.weights).map { abs($0 - $1) }.max()!
         #expect(sharded.weights.count == plain.weights.count)
-        #expect(worst <= 1e-5, "\(ranks) ranks: largest difference \(worst)")
+        #expect(worst <= 1e-6, "\(ranks) ranks: largest difference \(worst)")   // measured: 6e-8 at 2 ranks, 0 at 3
         #expect(sharded.freed, "the layers' full parameters hold no memory between steps")
         // 4·16+16 = 80 and 16·3+3 = 51 parameters: each rank keeps about 1/ranks of each layer.
         #expect(sharded.held <= (80 + ranks - 1) / ranks + (51 + ranks - 1) / ranks)

@@ -148,7 +148,8 @@ struct MPITests {
         }
         let plain = try train(stage: nil, until: 3)
         let stageTwo = try train(stage: .gradients, until: 3)
-        expectClose(stageTwo, plain)
+        let worst = zip(stageTwo, plain).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "stage 2 against plain data parallelism: largest difference \(worst)")
         if world.worldSize == 2 { #expect(stageTwo == plain, "two ranks sum in one order either way: bit for bit") }
 
         _ = try train(stage: .optimizerState, until: 1, save: true)
@@ -177,7 +178,9 @@ struct MPITests {
                 return try model.children.compactMap { $0.1 as? FullyShardedLayer }.flatMap { try world.allGather($0.shard.scalars).flatMap { $0 } }
             }
         }
-        expectClose(try train(sharded: true), try train(sharded: false))
+        let sharded = try train(sharded: true), plain = try train(sharded: false)
+        let worst = zip(sharded, plain).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(sharded.count == plain.count && worst <= 1e-6, "largest difference \(worst)")
     }
 
     /// Resharding across jobs (`Scripts/test.sh` runs the suite at 2 ranks, then at 3, with
