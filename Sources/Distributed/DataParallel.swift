@@ -4,28 +4,15 @@ import TensorCore
 public enum DistributedError: Error, CustomStringConvertible, Equatable {
     /// Ranks hold models whose parameters differ in number or shape.
     case parameterMismatch(rank: Int, detail: String)
-    /// A checkpoint of a model with ``FullyShardedLayer``s (ZeRO-3), which is not supported yet:
-    /// rank 0 holds only its own shards.
-    case shardedCheckpoint
 
     /// The problem in one line: what is wrong and where.
     public var description: String {
         switch self {
         case let .parameterMismatch(rank, detail): "rank \(rank)'s model differs from rank 0's: \(detail)"
-        case .shardedCheckpoint:
-            "checkpoints of FullyShardedLayer (ZeRO-3) models are not supported yet: rank 0 holds only its own shards; "
-                + "train with ShardedOptimizer (ZeRO-1 or 2) to checkpoint"
         }
     }
 }
 
-extension Module {
-    /// Throws ``DistributedError/shardedCheckpoint`` for a model with sharded layers, whose
-    /// checkpoint would silently hold rank 0's shards only.
-    public func refuseShardedCheckpoint() throws {
-        if parameters.contains(where: ShardedParameters.contains) { throw DistributedError.shardedCheckpoint }
-    }
-}
 
 extension Module {
     /// Makes every rank's parameters and buffers equal to `root`'s, after checking that all

@@ -20,7 +20,9 @@ import TensorCore
 /// ```
 ///
 /// Gradient synchronization and the start-of-training broadcast leave the shards alone.
-/// Checkpoints of sharded layers are not supported yet: the checkpoint handlers refuse them.
+/// Checkpoints hold the layer's full parameters, gathered from every rank when written
+/// (``Module/gatheredState()``), under the names of the model without the wrapper, so a run
+/// resumes on any number of ranks and PyTorch loads the weights.
 public final class FullyShardedLayer: Module {
     /// The wrapped layer; its parameters hold elements only during its forward and backward.
     public let layer: any Module<Tensor>
@@ -32,9 +34,9 @@ public final class FullyShardedLayer: Module {
     public var isTraining = true {
         didSet { layer.setTraining(isTraining) }
     }
-    private let full: [Tensor]
-    private let counts: [Int]
-    private let range: Range<Int>
+    let full: [Tensor]
+    let counts: [Int]
+    let range: Range<Int>
     private var finishedGradients = 0
 
     /// Shards `layer`'s parameters over `communicator`'s ranks, starting from rank 0's values
@@ -49,7 +51,7 @@ public final class FullyShardedLayer: Module {
         range = communicator.block(of: counts.reduce(0, +), for: communicator.rank)
         shard = Tensor(Tensor.packing(full, counts: counts, range: range, scale: 1), shape: [range.count])
         shard.requiresGradient = true
-        ShardedParameters.insert(shard)
+        ShardedParameters.insert(self)
         for parameter in full {
             parameter.afterGradientAccumulation = { [weak self] in self?.gradientFinished() }
             parameter.releaseElements()
@@ -60,6 +62,9 @@ public final class FullyShardedLayer: Module {
 
     /// The shard, under the name `shard`.
     public var ownParameters: [(String, Tensor)] { [("shard", shard)] }
+
+    /// The wrapped layer's buffers (not sharded), under its own names.
+    public var ownBuffers: [(String, Tensor)] { layer.namedBuffers.map { ($0.name, $0.tensor) } }
 
     /// The layer's output, its parameters gathered for the forward (and, when recording, for
     /// the backward) and freed after each.
@@ -113,11 +118,19 @@ public final class FullyShardedLayer: Module {
 /// The shards of ``FullyShardedLayer``s, which gradient synchronization and the start-of-
 /// training broadcast must leave alone (each rank holds a different part).
 public enum ShardedParameters {
-    private static let identifiers = Mutex<Set<ObjectIdentifier>>([])
+    /// A layer, held weakly: the registry never keeps one alive.
+    private final class Entry: @unchecked Sendable {
+        weak var layer: FullyShardedLayer?
+        init(_ layer: FullyShardedLayer) { self.layer = layer }
+    }
+    private static let layers = Mutex<[ObjectIdentifier: Entry]>([:])
 
     /// Whether `tensor` is a rank's shard of a sharded layer.
-    public static func contains(_ tensor: Tensor) -> Bool { identifiers.withLock { $0.contains(ObjectIdentifier(tensor)) } }
+    public static func contains(_ tensor: Tensor) -> Bool { layers.withLock { $0[ObjectIdentifier(tensor)] != nil } }
 
-    static func insert(_ tensor: Tensor) { _ = identifiers.withLock { $0.insert(ObjectIdentifier(tensor)) } }
-    static func remove(_ tensor: Tensor) { _ = identifiers.withLock { $0.remove(ObjectIdentifier(tensor)) } }
+    /// The sharded layer whose shard `tensor` is.
+    static func layer(of tensor: Tensor) -> FullyShardedLayer? { layers.withLock { $0[ObjectIdentifier(tensor)]?.layer } }
+
+    static func insert(_ layer: FullyShardedLayer) { layers.withLock { $0[ObjectIdentifier(layer.shard)] = Entry(layer) } }
+    static func remove(_ tensor: Tensor) { _ = layers.withLock { $0.removeValue(forKey: ObjectIdentifier(tensor)) } }
 }

@@ -103,7 +103,7 @@ extension Trainer {
             try TrainingCheckpoint(model: module, optimizer: optimizer, scheduler: self.scheduler,
                                    epoch: self.currentEpoch, step: self.globalStep, extra: entries,
                                    includesGradients: engine.needsGradientsInCheckpoint,
-                                   optimizerState: self.gatheredOptimizerState).save(to: path)
+                                   optimizerState: self.gatheredState.optimizer, modelState: self.gatheredState.model).save(to: path)
         }
     }
 

@@ -155,8 +155,8 @@ public final class Trainer {
     /// The plateau schedule of the current `fit`, run by Events' rule.
     var plateau: ReduceOnPlateau?
     var saveCheckpointHandler: ((_ path: String, _ extra: [String: String]) throws -> Void)?
-    /// A sharded optimizer's state, gathered by every rank for the checkpoint being written.
-    var gatheredOptimizerState: OptimizerState?
+    /// Sharded optimizer and model state, gathered by every rank for the checkpoint being written.
+    var gatheredState: (optimizer: OptimizerState?, model: [(name: String, tensor: Tensor)]?) = (nil, nil)
 
     /// The callbacks in calling order, monitoring ones last (fixed when a run starts).
     var orderedCallbacks: [any Callback] = []

@@ -62,13 +62,12 @@ public final class ModelCheckpoint {
     public func attach<B, O, TB, TO>(to engine: Engine<B, O>, at trigger: Trigger, model: any Module, optimizer: any Optimizer,
                                       scheduler: LearningRateScheduler? = nil, trainer: Engine<TB, TO>) -> HandlerRegistration {
         engine.on(trigger, named: "ModelCheckpoint") { engine in
-            try model.refuseShardedCheckpoint()
-            // Every rank: an optimizer sharded across processes gathers its state (a collective).
-            let state = try optimizer.gatheredState()
+            // Every rank: state sharded across processes is gathered (a collective).
+            let state = try optimizer.stateForCheckpoint(), modelState = try model.gatheredState()
             guard engine.communicator.isMain else { return }
             try self.save(model: model, optimizer: optimizer, scheduler: scheduler, epoch: trainer.state.epoch,
                           step: trainer.state.iteration, extra: trainer.checkpointEntries,
-                          includesGradients: trainer.needsGradientsInCheckpoint, optimizerState: state)
+                          includesGradients: trainer.needsGradientsInCheckpoint, optimizerState: state, modelState: modelState)
         }
     }
 
@@ -91,11 +90,12 @@ public final class ModelCheckpoint {
     ///
     /// The checkpoint carries this handler's list of files (``restore(from:)`` reads it back), so
     /// `keep` still holds after a resume. `includesGradients` saves an open accumulation window's
-    /// gradients (``Engine/needsGradientsInCheckpoint``). `optimizerState` is the optimizer's
-    /// ``Optimizer/gatheredState()`` when it shards its state across processes.
+    /// gradients (``Engine/needsGradientsInCheckpoint``). `optimizerState` and `modelState` are
+    /// the gathered forms (``Optimizer/stateForCheckpoint()``, ``Module/gatheredState()``) when
+    /// the optimizer or the model is sharded across processes.
     public func save(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler?,
                      epoch: Int, step: Int, extra: [String: String], includesGradients: Bool = false,
-                     optimizerState: OptimizerState? = nil) throws {
+                     optimizerState: OptimizerState? = nil, modelState: [(name: String, tensor: Tensor)]? = nil) throws {
         let value = try score?()
         var name = "\(prefix)_epoch=\(epoch)_step=\(step)"
         if let value { name += "_\(scoreName ?? "score")=\(String(format: "%.4f", value))" }
@@ -106,7 +106,7 @@ public final class ModelCheckpoint {
             var entries = extra
             entries.store(bookkeeping, under: bookkeepingKey)
             try TrainingCheckpoint(model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch, step: step, extra: entries,
-                                   includesGradients: includesGradients, optimizerState: optimizerState).save(to: path)
+                                   includesGradients: includesGradients, optimizerState: optimizerState, modelState: modelState).save(to: path)
         }
     }
 

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import TensorCore
 
@@ -41,13 +42,16 @@ extension Engine {
     /// Restores a run from the checkpoint at `path`: the model, optimizer and schedule, then this
     /// engine's position (with its optimization step's window), so that the next `run` continues
     /// exactly where the saved run stopped. Returns the checkpoint, whose `extra` entries hold
-    /// each handler's bookkeeping to restore next.
+    /// each handler's bookkeeping to restore next. State saved whole from sharded layers
+    /// (ZeRO-3) is cut to this rank's shards, whatever number of ranks saved it.
     /// - Throws: ``CheckpointError`` for a file that does not fit the model or optimizer;
     ///   ``EngineError/invalidCheckpoint(_:)`` for a missing or impossible position.
     @discardableResult
     public func resume(from path: String, model: any Module, optimizer: any Optimizer,
                        scheduler: LearningRateScheduler? = nil) throws -> TrainingCheckpoint {
-        let checkpoint = try TrainingCheckpoint(contentsOf: path)
+        var checkpoint = try TrainingCheckpoint(contentsOf: path)
+        checkpoint.modelState = try model.shardedState(from: checkpoint.modelState)
+        checkpoint.optimizerState = optimizer.stateFromCheckpoint(checkpoint.optimizerState)
         try checkpoint.restore(model: model, optimizer: optimizer, scheduler: scheduler)
         try restore(from: checkpoint.extra)
         return checkpoint

@@ -89,10 +89,9 @@ public final class CheckpointCallback: Callback {
     }
 
     func save(_ trainer: Trainer) throws {
-        try trainer.module?.refuseShardedCheckpoint()
-        // Every rank: an optimizer sharded across processes gathers its state (a collective).
-        trainer.gatheredOptimizerState = try trainer.optimizer?.gatheredState()
-        defer { trainer.gatheredOptimizerState = nil }
+        // Every rank: state sharded across processes is gathered (a collective).
+        trainer.gatheredState = (try trainer.optimizer?.stateForCheckpoint(), try trainer.module?.gatheredState())
+        defer { trainer.gatheredState = (nil, nil) }
         guard trainer.isGlobalZero else { return }
         var score: Float?
         if let monitor {

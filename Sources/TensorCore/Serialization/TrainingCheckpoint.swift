@@ -43,13 +43,13 @@ public struct TrainingCheckpoint {
     ///
     /// With `includesGradients` (inside an accumulation window: ``Engine/needsGradientsInCheckpoint``
     /// in Events), the optimizer parameters' gradients are saved too, so a resume continues the
-    /// window exactly. `optimizerState` replaces the optimizer's own ``Optimizer/state``: the
-    /// result of ``Optimizer/gatheredState()`` for an optimizer sharded across processes.
+    /// window exactly. `optimizerState` and `modelState` replace the optimizer's ``Optimizer/state``
+    /// and the model's `namedState`: their gathered forms when they are sharded across processes.
     public init(model: any Module, optimizer: any Optimizer, scheduler: LearningRateScheduler? = nil,
                 epoch: Int, step: Int, extra: [String: String] = [:], includesGradients: Bool = false,
-                optimizerState gathered: OptimizerState? = nil) {
+                optimizerState gathered: OptimizerState? = nil, modelState gatheredModel: [(name: String, tensor: Tensor)]? = nil) {
         // Copies: training goes on after the capture, and the checkpoint must keep these values.
-        modelState = model.namedState.map { ($0.name, Tensor($0.tensor.scalars, shape: $0.tensor.shape)) }
+        modelState = (gatheredModel ?? model.namedState).map { ($0.name, Tensor($0.tensor.scalars, shape: $0.tensor.shape)) }
         var optimizerState = gathered ?? optimizer.state
         optimizerState.tensors = optimizerState.tensors.mapValues { Tensor($0.scalars, shape: $0.shape) }
         self.optimizerState = optimizerState
