@@ -61,6 +61,10 @@ extension Optimizer {
     /// a checkpoint holds. A collective when the model has sharded layers.
     /// - Throws: what the communicator throws.
     public func stateForCheckpoint() throws -> OptimizerState {
+        // Several optimizers: each member's entries, prefixed with its index as CombinedOptimizer does.
+        if let combined = self as? CombinedOptimizer {
+            return try Self.prefixed(combined.members.map { try $0.stateForCheckpoint() })
+        }
         var state = try gatheredState()
         let sharded = shardedParameterIndices()
         guard !sharded.isEmpty else { return state }
@@ -75,6 +79,11 @@ extension Optimizer {
     /// A checkpoint's state (``stateForCheckpoint()``) with the entries of sharded layers cut to
     /// this rank's shard, ready for ``load(_:)``.
     public func stateFromCheckpoint(_ saved: OptimizerState) -> OptimizerState {
+        if let combined = self as? CombinedOptimizer {
+            return Self.prefixed(combined.members.enumerated().map { index, member in
+                member.stateFromCheckpoint(Self.unprefixed(saved, index: index))
+            })
+        }
         let sharded = shardedParameterIndices()
         guard !sharded.isEmpty else { return saved }
         var state = saved
@@ -83,6 +92,25 @@ extension Optimizer {
             state.tensors[name] = Tensor(Array(tensor.scalars[layer.range]), shape: [layer.range.count])
         }
         return state
+    }
+
+    /// Member states under `<index>.` prefixes (CombinedOptimizer's layout).
+    private static func prefixed(_ states: [OptimizerState]) -> OptimizerState {
+        var combined = OptimizerState()
+        for (index, state) in states.enumerated() {
+            for (name, tensor) in state.tensors { combined.tensors["\(index).\(name)"] = tensor }
+            for (name, number) in state.numbers { combined.numbers["\(index).\(name)"] = number }
+        }
+        return combined
+    }
+
+    /// Member `index`'s entries of a combined state, without the prefix.
+    private static func unprefixed(_ state: OptimizerState, index: Int) -> OptimizerState {
+        let prefix = "\(index)."
+        func own<Value>(_ entries: [String: Value]) -> [String: Value] {
+            Dictionary(uniqueKeysWithValues: entries.compactMap { $0.key.hasPrefix(prefix) ? (String($0.key.dropFirst(prefix.count)), $0.value) : nil })
+        }
+        return OptimizerState(tensors: own(state.tensors), numbers: own(state.numbers))
     }
 
     private func shardedParameterIndices() -> [Int: FullyShardedLayer] {
