@@ -14,12 +14,10 @@ extension Module {
         var replacements: [String: [(name: String, tensor: Tensor)]] = [:]
         for (prefix, layer) in layers {
             let whole = try layer.communicator.allGather(layer.shard.scalars).flatMap { $0 }
-            var start = 0, entries: [(name: String, tensor: Tensor)] = []
-            for ((name, parameter), count) in zip(layer.layer.namedParameters, layer.counts) {
-                entries.append((Self.joined(prefix, name), Tensor(Array(whole[start..<(start + count)]), shape: parameter.shape)))
-                start += count
+            let named = layer.layer.namedParameters
+            replacements[Self.joined(prefix, "shard")] = zip(named, Tensor.splitting(whole, into: named.map(\.tensor.shape))).map { entry, tensor in
+                (Self.joined(prefix, entry.name), tensor)
             }
-            replacements[Self.joined(prefix, "shard")] = entries
         }
         return namedState.flatMap { entry in replacements[entry.name] ?? [entry] }
     }
@@ -63,13 +61,13 @@ extension Optimizer {
     public func stateForCheckpoint() throws -> OptimizerState {
         // Several optimizers: each member's entries, prefixed with its index as CombinedOptimizer does.
         if let combined = self as? CombinedOptimizer {
-            return try Self.prefixed(combined.members.map { try $0.stateForCheckpoint() })
+            return CombinedOptimizer.combined(try combined.members.map { try $0.stateForCheckpoint() })
         }
         var state = try gatheredState()
         let sharded = shardedParameterIndices()
         guard !sharded.isEmpty else { return state }
         for name in state.tensors.keys.sorted() {
-            guard let index = Self.parameterIndex(name), let layer = sharded[index] else { continue }
+            guard let index = perParameterEntry(name)?.index, let layer = sharded[index] else { continue }
             let whole = try layer.communicator.allGather(state.tensors[name]!.scalars).flatMap { $0 }
             state.tensors[name] = Tensor(whole, shape: [whole.count])
         }
@@ -80,47 +78,23 @@ extension Optimizer {
     /// this rank's shard, ready for ``load(_:)``.
     public func stateFromCheckpoint(_ saved: OptimizerState) -> OptimizerState {
         if let combined = self as? CombinedOptimizer {
-            return Self.prefixed(combined.members.enumerated().map { index, member in
-                member.stateFromCheckpoint(Self.unprefixed(saved, index: index))
+            return CombinedOptimizer.combined(combined.members.enumerated().map { index, member in
+                member.stateFromCheckpoint(CombinedOptimizer.memberState(saved, index: index))
             })
         }
         let sharded = shardedParameterIndices()
         guard !sharded.isEmpty else { return saved }
         var state = saved
         for (name, tensor) in saved.tensors {
-            guard let index = Self.parameterIndex(name), let layer = sharded[index], tensor.scalarCount >= layer.range.upperBound else { continue }
+            guard let index = perParameterEntry(name)?.index, let layer = sharded[index], tensor.scalarCount >= layer.range.upperBound else { continue }
             state.tensors[name] = Tensor(Array(tensor.scalars[layer.range]), shape: [layer.range.count])
         }
         return state
-    }
-
-    /// Member states under `<index>.` prefixes (CombinedOptimizer's layout).
-    private static func prefixed(_ states: [OptimizerState]) -> OptimizerState {
-        var combined = OptimizerState()
-        for (index, state) in states.enumerated() {
-            for (name, tensor) in state.tensors { combined.tensors["\(index).\(name)"] = tensor }
-            for (name, number) in state.numbers { combined.numbers["\(index).\(name)"] = number }
-        }
-        return combined
-    }
-
-    /// Member `index`'s entries of a combined state, without the prefix.
-    private static func unprefixed(_ state: OptimizerState, index: Int) -> OptimizerState {
-        let prefix = "\(index)."
-        func own<Value>(_ entries: [String: Value]) -> [String: Value] {
-            Dictionary(uniqueKeysWithValues: entries.compactMap { $0.key.hasPrefix(prefix) ? (String($0.key.dropFirst(prefix.count)), $0.value) : nil })
-        }
-        return OptimizerState(tensors: own(state.tensors), numbers: own(state.numbers))
     }
 
     private func shardedParameterIndices() -> [Int: FullyShardedLayer] {
         var result: [Int: FullyShardedLayer] = [:]
         for (index, parameter) in parameters.enumerated() { if let layer = ShardedParameters.layer(of: parameter) { result[index] = layer } }
         return result
-    }
-
-    /// `index` for a per-parameter entry `name.index`.
-    private static func parameterIndex(_ name: String) -> Int? {
-        name.lastIndex(of: ".").flatMap { Int(name[name.index(after: $0)...]) }
     }
 }

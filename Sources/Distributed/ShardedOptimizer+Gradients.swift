@@ -29,7 +29,6 @@ extension ShardedOptimizer {
         let full = counts.reduce(0, +)
         let gradients = parameters.reduce(0) { $0 + ($1.gradient?.scalarCount ?? 0) }
             + (shardGradient?.scalarCount ?? shardParameter.gradient?.scalarCount ?? 0)
-        let state = inner.state.tensors.values.reduce(0) { $0 + $1.scalarCount }
-        return ((full + shardRange.count) * 4, gradients * 4, state * 4)
+        return ((full + shardRange.count) * 4, gradients * 4, stateBytes.perRank)
     }
 }

@@ -28,11 +28,8 @@ extension ShardedOptimizer {
         for name in local.tensors.keys.sorted() {
             guard let base = Self.shardEntry(name) else { continue }
             let whole = try communicator.allGather(local.tensors[name]!.scalars).flatMap { $0 }
-            var start = 0
-            for (index, parameter) in parameters.enumerated() {
-                let count = parameter.scalarCount
-                gathered.tensors["\(base).\(index)"] = Tensor(Array(whole[start..<(start + count)]), shape: parameter.shape)
-                start += count
+            for (index, tensor) in Tensor.splitting(whole, into: parameters.map(\.shape)).enumerated() {
+                gathered.tensors["\(base).\(index)"] = tensor
             }
         }
         return gathered
@@ -62,27 +59,24 @@ extension ShardedOptimizer {
         var own = OptimizerState()
         var bases: Set<String> = []
         for (name, number) in state.numbers {
-            if let (base, index) = Self.parameterEntry(name) {
+            if let (base, index) = perParameterEntry(name) {
                 if index == 0 { own.numbers["\(base).0"] = number }
             } else {
                 own.numbers[name] = number
             }
         }
-        for name in state.tensors.keys { if let (base, _) = Self.parameterEntry(name) { bases.insert(base) } }
+        for name in state.tensors.keys { if let (base, _) = perParameterEntry(name) { bases.insert(base) } }
         for base in bases.sorted() {
-            var whole: [Float] = []
-            whole.reserveCapacity(shardRange.upperBound)
-            for (index, parameter) in parameters.enumerated() {
+            let tensors = try parameters.enumerated().map { index, parameter in
                 guard let tensor = state.tensors["\(base).\(index)"] else {
                     throw CheckpointError.missingEntry(name: "ShardedOptimizer state \(base).\(index)")
                 }
                 guard tensor.shape == parameter.shape else {
                     throw CheckpointError.shapeMismatch(name: "ShardedOptimizer state \(base).\(index)", expected: parameter.shape, found: tensor.shape)
                 }
-                whole += tensor.scalars
-                if whole.count >= shardRange.upperBound { break }
+                return tensor
             }
-            own.tensors["\(base).0"] = Tensor(Array(whole[shardRange]), shape: [shardRange.count])
+            own.tensors["\(base).0"] = Tensor(Tensor.packing(tensors, counts: counts, range: shardRange, scale: 1), shape: [shardRange.count])
         }
         return own
     }
@@ -92,9 +86,11 @@ extension ShardedOptimizer {
         name.hasSuffix(".0") ? String(name.dropLast(2)) : nil
     }
 
-    /// `(base, index)` for a per-parameter entry `base.index`.
-    private static func parameterEntry(_ name: String) -> (String, Int)? {
-        guard let dot = name.lastIndex(of: "."), let index = Int(name[name.index(after: dot)...]) else { return nil }
-        return (String(name[..<dot]), index)
-    }
+}
+
+/// `(base, index)` for an optimizer's per-parameter entry `base.index` (`exp_avg.3`), nil for
+/// other names: how sharded optimizers find the entries to gather and cut.
+func perParameterEntry(_ name: String) -> (base: String, index: Int)? {
+    guard let dot = name.lastIndex(of: "."), let index = Int(name[name.index(after: dot)...]) else { return nil }
+    return (String(name[..<dot]), index)
 }

@@ -15,6 +15,11 @@ import TensorCore
         }
     }
 
+    @Test func aGatheredVectorSplitsIntoNewTensorsOfTheGivenShapes() {
+        let parts = Tensor.splitting([1, 2, 3, 4, 5, 6, 7], into: [[2, 2], [3]])
+        #expect(parts.map(\.shape) == [[2, 2], [3]] && parts.map(\.scalars) == [[1, 2, 3, 4], [5, 6, 7]])
+    }
+
     @Test func gradientsTravelAndComeBackInPlace() {
         let a = Tensor(zeros: [2, 2]), b = Tensor(zeros: [3])
         Tensor.unpack([9, 1, 2, 3, 4, 5, 6, 7], at: 1, into: [a, b], scale: 0.5)

@@ -38,12 +38,13 @@ public final class CombinedOptimizer: Optimizer {
     }
 
     /// Each member's state, its names prefixed with `<index>.`.
-    public var state: OptimizerState { combine(members.map(\.state)) }
+    public var state: OptimizerState { Self.combined(members.map(\.state)) }
 
     /// Every member's gathered state (each a collective when it shards its state), prefixed.
-    public func gatheredState() throws -> OptimizerState { combine(try members.map { try $0.gatheredState() }) }
+    public func gatheredState() throws -> OptimizerState { Self.combined(try members.map { try $0.gatheredState() }) }
 
-    private func combine(_ states: [OptimizerState]) -> OptimizerState {
+    /// Member states in one, each name prefixed with its member's `<index>.`: this type's layout.
+    public static func combined(_ states: [OptimizerState]) -> OptimizerState {
         var combined = OptimizerState()
         for (index, state) in states.enumerated() {
             for (name, tensor) in state.tensors { combined.tensors["\(index).\(name)"] = tensor }
@@ -52,22 +53,23 @@ public final class CombinedOptimizer: Optimizer {
         return combined
     }
 
+    /// Member `index`'s entries of a ``combined(_:)`` state, without their prefix.
+    public static func memberState(_ state: OptimizerState, index: Int) -> OptimizerState {
+        let prefix = "\(index)."
+        func own<Value>(_ entries: [String: Value]) -> [String: Value] {
+            Dictionary(uniqueKeysWithValues: entries.compactMap { $0.key.hasPrefix(prefix) ? (String($0.key.dropFirst(prefix.count)), $0.value) : nil })
+        }
+        return OptimizerState(tensors: own(state.tensors), numbers: own(state.numbers))
+    }
+
     /// Restores each member from its prefixed entries. When one member refuses its state, the
     /// members already restored get their previous state back, so nothing changes.
     /// - Throws: the first member's ``CheckpointError``.
     public func load(_ state: OptimizerState) throws {
         let previous = members.map(\.state)
         for (index, member) in members.enumerated() {
-            let prefix = "\(index)."
-            let own = OptimizerState(
-                tensors: Dictionary(uniqueKeysWithValues: state.tensors.compactMap { name, tensor in
-                    name.hasPrefix(prefix) ? (String(name.dropFirst(prefix.count)), tensor) : nil
-                }),
-                numbers: Dictionary(uniqueKeysWithValues: state.numbers.compactMap { name, number in
-                    name.hasPrefix(prefix) ? (String(name.dropFirst(prefix.count)), number) : nil
-                }))
             do {
-                try member.load(own)
+                try member.load(Self.memberState(state, index: index))
             } catch {
                 for (restored, saved) in zip(members.prefix(index), previous) { try? restored.load(saved) }
                 throw error

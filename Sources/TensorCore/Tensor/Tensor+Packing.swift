@@ -22,6 +22,21 @@ extension Tensor {
         return Kernels.packing(tensors, counts: counts, range: range, scale: scale)
     }
 
+    /// New tensors of `shapes` from consecutive runs of `buffer`: the inverse of
+    /// ``pack(_:counts:into:at:scale:)`` for tensors that do not exist yet (a gathered shard).
+    /// - Complexity: O(total elements).
+    public static func splitting(_ buffer: [Float], into shapes: [[Int]]) -> [Tensor] {
+        let counts = shapes.map { $0.reduce(1, *) }
+        guard counts.reduce(0, +) <= buffer.count else {
+            fail("Tensor.splitting", "\(counts.reduce(0, +)) elements for shapes \(shapes) from a buffer of \(buffer.count)")
+        }
+        var start = 0
+        return zip(shapes, counts).map { shape, count in
+            defer { start += count }
+            return Tensor(Array(buffer[start..<(start + count)]), shape: shape)
+        }
+    }
+
     /// Writes consecutive runs of `buffer` from `offset`, each multiplied by `scale`, into the
     /// elements of `tensors`, in place (their storage, and so every view of it, changes).
     /// - Complexity: O(total elements), one pass.
