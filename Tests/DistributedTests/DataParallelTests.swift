@@ -20,6 +20,28 @@ func makeNetwork() -> Sequential {
     Sequential(Linear(inFeatures: 4, outFeatures: 16), ReLU(), Linear(inFeatures: 16, outFeatures: 3))
 }
 
+/// ``makeNetwork()``'s two layers, each sharded over `communicator` (ZeRO-3).
+func makeShardedNetwork(_ communicator: any Communicator) throws -> Sequential {
+    Sequential(try FullyShardedLayer(Linear(inFeatures: 4, outFeatures: 16), communicator: communicator), ReLU(),
+               try FullyShardedLayer(Linear(inFeatures: 16, outFeatures: 3), communicator: communicator))
+}
+
+/// Trains `model` with `optimizer` on this rank's share of `examples` synthetic examples (global
+/// batch 12, shuffled) until epoch `epochs`, data-parallel over `communicator`: from the
+/// checkpoint at `resume` when given, saving `folder/last.ckpt` after each epoch when given.
+/// Returns the model's whole weights (gathered from every rank for sharded layers).
+func trainCheckpointed(_ model: Sequential, _ optimizer: any Optimizer, over communicator: any Communicator, examples: Int = 96,
+                       until epochs: Int, resume: String? = nil, saveTo folder: String? = nil) throws -> [Float] {
+    let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: communicator))
+    if let folder {
+        ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted, model: model, optimizer: optimizer)
+    }
+    if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
+    try trainer.run(DataLoader(syntheticData(count: examples), batchSize: 12 / communicator.worldSize, shuffle: true, seed: 7)
+        .sharded(rank: communicator.rank, worldSize: communicator.worldSize), maxEpochs: epochs)
+    return try model.gatheredState().flatMap(\.tensor.scalars)
+}
+
 /// One process, global batch 64, plain loop: the reference every distributed run must match.
 func singleProcessWeights(epochs: Int = 2, batchSize: Int = 64,
                           optimizer make: (Sequential) -> any Optimizer = { Adam(for: $0, learningRate: 0.01) }) -> [Float] {

@@ -14,27 +14,11 @@ import Distributed
     /// freed at rest, and the elements each rank holds in parameters.
     static func train(ranks: Int, sharded: Bool) throws -> (weights: [Float], freed: Bool, held: Int) {
         let results = try InProcessCommunicator.run(worldSize: ranks, seed: 42) { communicator in
-            let first = Linear(inFeatures: 4, outFeatures: 16), second = Linear(inFeatures: 16, outFeatures: 3)
-            let model = sharded
-                ? Sequential(try FullyShardedLayer(first, communicator: communicator), ReLU(), try FullyShardedLayer(second, communicator: communicator))
-                : Sequential(first, ReLU(), second)
-            let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01),
-                                            options: SupervisedOptions(communicator: communicator))
-            try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / ranks, shuffle: true, seed: 7)
-                .sharded(rank: communicator.rank, worldSize: ranks), maxEpochs: 3)
-            let layers = [first, second]
-            let freed = !sharded || layers.allSatisfy { $0.parameters.allSatisfy { !$0.holdsElements } }
+            let model = sharded ? try makeShardedNetwork(communicator) : makeNetwork()
+            let weights = try trainCheckpointed(model, Adam(for: model, learningRate: 0.01), over: communicator, until: 3)
+            let layers = model.children.compactMap { ($0.1 as? FullyShardedLayer)?.layer }
+            let freed = layers.allSatisfy { $0.parameters.allSatisfy { !$0.holdsElements } }
             let held = model.parameters.reduce(0) { $0 + $1.scalarCount }
-            // The full weights, for the comparison: one forward gathers them; read them inside it.
-            var weights: [Float] = []
-            if sharded {
-                for layer in model.children.compactMap({ $0.1 as? FullyShardedLayer }) {
-                    let whole = try communicator.allGather(layer.shard.scalars).flatMap { $0 }
-                    weights += whole
-                }
-            } else {
-                weights = model.parameters.flatMap(\.scalars)
-            }
             return (weights: weights, freed: freed, held: held)
         }
         #expect(results.allSatisfy { $0.weights == results[0].weights }, "every rank gathers the same weights")
@@ -55,21 +39,10 @@ import Distributed
     /// ZeRO-3 at `ranks` ranks until epoch `epochs`, from scratch or from `resume`, saving
     /// `folder/last.ckpt` at each epoch's end when `folder` is given. Rank 0's gathered weights.
     static func run(ranks: Int, until epochs: Int, resume: String? = nil, saveTo folder: String? = nil) throws -> [Float] {
-        let results = try InProcessCommunicator.run(worldSize: ranks, seed: 42) { communicator in
-            let model = Sequential(try FullyShardedLayer(Linear(inFeatures: 4, outFeatures: 16), communicator: communicator), ReLU(),
-                                   try FullyShardedLayer(Linear(inFeatures: 16, outFeatures: 3), communicator: communicator))
-            let optimizer = Adam(for: model, learningRate: 0.01)
-            let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: communicator))
-            if let folder {
-                ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
-                                                                                            model: model, optimizer: optimizer)
-            }
-            if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
-            try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / ranks, shuffle: true, seed: 7)
-                .sharded(rank: communicator.rank, worldSize: ranks), maxEpochs: epochs)
-            return try model.gatheredState().flatMap(\.tensor.scalars)
-        }
-        return results[0]
+        try InProcessCommunicator.run(worldSize: ranks, seed: 42) { communicator in
+            let model = try makeShardedNetwork(communicator)
+            return try trainCheckpointed(model, Adam(for: model, learningRate: 0.01), over: communicator, until: epochs, resume: resume, saveTo: folder)
+        }[0]
     }
 
     @Test(arguments: [2, 3]) func aShardedCheckpointOfNRanksResumesOnAnyNumberOfRanks(saved: Int) throws {

@@ -135,15 +135,7 @@ struct MPITests {
                 let optimizer: any Optimizer = stage.map { stage in
                     ShardedOptimizer(parameters: model.parameters, communicator: world, stage: stage) { Adam(parameters: $0, learningRate: 0.01) }
                 } ?? Adam(for: model, learningRate: 0.01)
-                let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world))
-                if save {
-                    ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
-                                                                                                model: model, optimizer: optimizer)
-                }
-                if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
-                try trainer.run(DataLoader(syntheticData(), batchSize: 12 / world.worldSize, shuffle: true, seed: 7)
-                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: epochs)
-                return model.parameters.flatMap(\.scalars)
+                return try trainCheckpointed(model, optimizer, over: world, examples: 100, until: epochs, resume: resume, saveTo: save ? folder : nil)
             }
         }
         let plain = try train(stage: nil, until: 3)
@@ -166,16 +158,8 @@ struct MPITests {
         let world = try MPICommunicator.world()
         func train(sharded: Bool) throws -> [Float] {
             try withRandomScope(seed: 42 &+ UInt64(world.rank)) {
-                let first = Linear(inFeatures: 4, outFeatures: 16), second = Linear(inFeatures: 16, outFeatures: 3)
-                let model = sharded
-                    ? Sequential(try FullyShardedLayer(first, communicator: world), ReLU(), try FullyShardedLayer(second, communicator: world))
-                    : Sequential(first, ReLU(), second)
-                let trainer = supervisedTrainer(model: model, optimizer: Adam(for: model, learningRate: 0.01),
-                                                options: SupervisedOptions(communicator: world))
-                try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / world.worldSize, shuffle: true, seed: 7)
-                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: 3)
-                guard sharded else { return model.parameters.flatMap(\.scalars) }
-                return try model.children.compactMap { $0.1 as? FullyShardedLayer }.flatMap { try world.allGather($0.shard.scalars).flatMap { $0 } }
+                let model = sharded ? try makeShardedNetwork(world) : makeNetwork()
+                return try trainCheckpointed(model, Adam(for: model, learningRate: 0.01), over: world, until: 3)
             }
         }
         let sharded = try train(sharded: true), plain = try train(sharded: false)
@@ -195,24 +179,10 @@ struct MPITests {
         let path = folder + "/last.ckpt"
         func train(until epochs: Int, resume: Bool = false, save: Bool = false) throws -> [Float] {
             try withRandomScope(seed: 42 &+ UInt64(world.rank)) {
-                let model: Sequential, optimizer: any Optimizer
-                if stage == 3 {
-                    model = Sequential(try FullyShardedLayer(Linear(inFeatures: 4, outFeatures: 16), communicator: world), ReLU(),
-                                       try FullyShardedLayer(Linear(inFeatures: 16, outFeatures: 3), communicator: world))
-                    optimizer = Adam(for: model, learningRate: 0.01)
-                } else {
-                    model = makeNetwork()
-                    optimizer = ShardedOptimizer(parameters: model.parameters, communicator: world) { Adam(parameters: $0, learningRate: 0.01) }
-                }
-                let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: world))
-                if save {
-                    ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
-                                                                                                model: model, optimizer: optimizer)
-                }
-                if resume { try trainer.resume(from: path, model: model, optimizer: optimizer) }
-                try trainer.run(DataLoader(syntheticData(count: 96), batchSize: 12 / world.worldSize, shuffle: true, seed: 7)
-                    .sharded(rank: world.rank, worldSize: world.worldSize), maxEpochs: epochs)
-                return try model.gatheredState().flatMap(\.tensor.scalars)
+                let model = stage == 3 ? try makeShardedNetwork(world) : makeNetwork()
+                let optimizer: any Optimizer = stage == 3 ? Adam(for: model, learningRate: 0.01)
+                    : ShardedOptimizer(parameters: model.parameters, communicator: world) { Adam(parameters: $0, learningRate: 0.01) }
+                return try trainCheckpointed(model, optimizer, over: world, until: epochs, resume: resume ? path : nil, saveTo: save ? folder : nil)
             }
         }
         guard FileManager.default.fileExists(atPath: path) else {

@@ -18,15 +18,7 @@ import Distributed
             let optimizer = ShardedOptimizer(parameters: model.parameters, communicator: communicator) {
                 Adam(parameters: $0, learningRate: 0.01)
             }
-            let trainer = supervisedTrainer(model: model, optimizer: optimizer, options: SupervisedOptions(communicator: communicator))
-            if let folder {
-                ModelCheckpoint(directory: folder, prefix: "last", filename: "last").attach(to: trainer, at: .epochCompleted,
-                                                                                            model: model, optimizer: optimizer)
-            }
-            if let resume { try trainer.resume(from: resume, model: model, optimizer: optimizer) }
-            try trainer.run(DataLoader(syntheticData(), batchSize: 12 / ranks, shuffle: true, seed: 7)
-                .sharded(rank: communicator.rank, worldSize: ranks), maxEpochs: epochs)
-            return model.parameters.flatMap(\.scalars)
+            return try trainCheckpointed(model, optimizer, over: communicator, examples: 100, until: epochs, resume: resume, saveTo: folder)
         }
         #expect(results.allSatisfy { $0 == results[0] }, "every rank holds the same weights")
         return results[0]
