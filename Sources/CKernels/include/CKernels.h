@@ -102,4 +102,9 @@ void swifttrain_layer_norm(const float *x, const float *gain, const float *bias,
 void swifttrain_layer_norm_backward(const float *g, const float *x, const float *gain, const float *mean, const float *rstd,
                                     float *dx, float *dgain, float *dbias, ptrdiff_t rows, ptrdiff_t n);
 
+/// Rows `rows[0..row_count)` of a byte matrix with `row_length` columns, each byte mapped through
+/// the 256 floats of `table`, written back to back into `output`.
+void swifttrain_gather_bytes(const unsigned char *bytes, const long *rows, long row_count, long row_length,
+                             const float *table, float *output);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 // Copies that move elements: transposition into row-major order, gathers and scatters along the
 // first axis, concatenation and padding.
 
@@ -128,9 +130,14 @@ extension Kernels {
         let output = result.storage.base
         bytes.withUnsafeBufferPointer { source in
             table.withUnsafeBufferPointer { lookup in
-                for (position, row) in rows.enumerated() {
-                    let from = source.baseAddress! + row * rowLength, to = output + position * rowLength
-                    for i in 0..<rowLength { to[i] = lookup[Int(from[i])] }
+                rows.withUnsafeBufferPointer { selected in
+                    // `Int` is C's `long` here; tasks own whole rows.
+                    Parallel.forEachChunk(count: selected.count, minimumChunk: max(1, Parallel.minimumElementsPerTask / max(rowLength, 1))) { range in
+                        selected.baseAddress!.withMemoryRebound(to: CLong.self, capacity: selected.count) { rowIndices in
+                            swifttrain_gather_bytes(source.baseAddress!, rowIndices + range.lowerBound, range.count, rowLength,
+                                                    lookup.baseAddress!, output + range.lowerBound * rowLength)
+                        }
+                    }
                 }
             }
         }
