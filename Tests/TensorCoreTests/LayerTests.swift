@@ -98,8 +98,12 @@ import TestSupport
     /// Few channels and whole 16-value vectors of output positions take the register-tiled
     /// products (CKernels) instead of BLAS: output and all three gradients against naive loops,
     /// with tiles cut at the edges (5 channels, 27 taps), padding, stride, and MNIST's conv2.
+    /// Stride 1 without padding reads the input itself: vectors of two 8-wide rows (conv2; 6 rows
+    /// leave a tile of 3 vectors), of one 16-wide row, and of 32-wide rows over several tiles.
     @Test(arguments: [([3, 4, 10, 10], [5, 4, 3, 3], 1, 0), ([2, 3, 8, 8], [6, 3, 3, 3], 1, 1),
-                      ([2, 3, 17, 17], [4, 3, 3, 3], 2, 0), ([2, 10, 12, 12], [20, 10, 5, 5], 1, 0)])
+                      ([2, 3, 17, 17], [4, 3, 3, 3], 2, 0), ([2, 10, 12, 12], [20, 10, 5, 5], 1, 0),
+                      ([3, 2, 10, 12], [7, 2, 5, 5], 1, 0), ([2, 3, 6, 18], [5, 3, 3, 3], 1, 0),
+                      ([2, 2, 7, 34], [9, 2, 3, 3], 1, 0)])
     func blockConvolutionMatchesNaiveLoops(_ shapes: (input: [Int], weight: [Int], stride: Int, padding: Int)) {
         let x = Tensor(randomNormal: shapes.input, seed: 41), w = Tensor(randomNormal: shapes.weight, seed: 42)
         let b = Tensor(randomNormal: [shapes.weight[0]], seed: 43)

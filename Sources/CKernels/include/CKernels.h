@@ -82,6 +82,27 @@ void swifttrain_convolution_block_input_gradient(const float *weight, const floa
 void swifttrain_convolution_block_weight_gradient(const float *gradient, const float *columns, float *weight_gradient, float *bias_gradient,
                                                   int batch, int out_channels, int taps, int positions, int first_row, int first_tap);
 
+/// Whether the convolution products can read their taps from the input itself instead of an
+/// im2col matrix: stride 1, no padding, and vectors of 16 output positions that are whole output
+/// rows or two rows of 8.
+int swifttrain_convolution_reads_image(const struct swifttrain_window *window);
+
+/// The forward product for one sample read from its input `image` ([channels][height][width]):
+/// output[o][p] = bias[o] + sum_k weight[o][k] * (the input under tap k at position p), written as
+/// the sample's [out_channels][positions] planes; the same sums in the same order as
+/// swifttrain_convolution_block_forward on the im2col matrix. `bias` may be NULL.
+void swifttrain_convolution_image_forward(const float *weight, const float *image, const float *bias, float *output,
+                                          int out_channels, const struct swifttrain_window *window);
+
+/// The input gradient for one sample, added into `image_gradient` ([channels][height][width],
+/// zeroed by the caller) from the sample's upstream [out_channels][positions].
+void swifttrain_convolution_image_input_gradient(const float *weight, const float *gradient, float *image_gradient,
+                                                 int out_channels, const struct swifttrain_window *window);
+
+/// swifttrain_convolution_block_weight_gradient with the taps read from the input batch `input`.
+void swifttrain_convolution_image_weight_gradient(const float *gradient, const float *input, float *weight_gradient, float *bias_gradient,
+                                                  int out_channels, const struct swifttrain_window *window, int first_row, int first_tap);
+
 /// e^x of n elements (|relative error| about 2e-7): +inf above ln(FLT_MAX), NaN for NaN, and 0
 /// below ln(FLT_MIN), where expf would give a denormal.
 void swifttrain_exp(const float *x, float *y, ptrdiff_t n);

@@ -162,19 +162,27 @@ extension Kernels {
     }
 
     /// `W·cols + bias` written straight into `[batch, outChannels, outputHeight, outputWidth]`,
-    /// by register tiles (CKernels). Tasks own whole samples.
-    static func blockConvolution(_ weight: Tensor, _ columnsTensor: Tensor, bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+    /// by register tiles (CKernels). `source` is the im2col matrix, or the input itself when
+    /// `g.readsInputDirectly`. Tasks own whole samples.
+    static func blockConvolution(_ weight: Tensor, _ source: Tensor, bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
         let output = result.storage.base
-        let columns = g.batch * g.positions
+        let columns = g.batch * g.positions, sampleSize = g.channels * g.height * g.width
+        let direct = source.shape.count == 4
+        var window = g.cWindow
         withOptionalElements(bias) { b in
             weight.withElements { w in
-                columnsTensor.withElements { x in
+                source.withElements { x in
                     Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
                         for n in samples {
-                            swifttrain_convolution_block_forward(w.baseAddress!, x.baseAddress!, columns, n * g.positions, b,
-                                                                 output + n * outChannels * g.positions,
-                                                                 Int32(outChannels), Int32(g.windowLength), Int32(g.positions))
+                            let planes = output + n * outChannels * g.positions
+                            if direct {
+                                swifttrain_convolution_image_forward(w.baseAddress!, x.baseAddress! + n * sampleSize, b, planes,
+                                                                     Int32(outChannels), &window)
+                            } else {
+                                swifttrain_convolution_block_forward(w.baseAddress!, x.baseAddress!, columns, n * g.positions, b, planes,
+                                                                     Int32(outChannels), Int32(g.windowLength), Int32(g.positions))
+                            }
                         }
                     }
                 }
@@ -203,22 +211,50 @@ extension Kernels {
         return result
     }
 
+    /// The input gradient `[batch, channels, height, width]` added tap by tap straight into the
+    /// image, without im2col columns or col2im (when `g.readsInputDirectly`). Tasks own whole
+    /// samples.
+    static func blockConvolutionInputGradient(_ weight: Tensor, _ gradient: Tensor, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+        let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base, sampleSize = g.channels * g.height * g.width
+        var window = g.cWindow
+        weight.withElements { w in
+            gradient.withElements { upstream in
+                Parallel.forEachChunk(count: g.batch, minimumChunk: 1) { samples in
+                    for n in samples {
+                        swifttrain_convolution_image_input_gradient(w.baseAddress!, upstream.baseAddress! + n * outChannels * g.positions,
+                                                                    output + n * sampleSize, Int32(outChannels), &window)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// The weight gradient `gradient·colsᵀ` as `[outChannels, windowLength]`, from the NCHW
-    /// upstream gradient. Tasks own 4x4 tiles of the result. With `bias`, the tiles of the first
-    /// taps also sum the bias gradient from the values they read.
-    static func blockConvolutionWeightGradient(_ gradient: Tensor, _ columnsTensor: Tensor, _ g: WindowGeometry, outChannels: Int,
+    /// upstream gradient and the im2col matrix (or the input itself, as in `blockConvolution`).
+    /// Tasks own 4x4 tiles of the result. With `bias`, the tiles of the first taps also sum the
+    /// bias gradient from the values they read.
+    static func blockConvolutionWeightGradient(_ gradient: Tensor, _ source: Tensor, _ g: WindowGeometry, outChannels: Int,
                                                bias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let result = Tensor(uninitializedShape: [outChannels, g.windowLength])
         let biasResult = bias ? Tensor(uninitializedShape: [outChannels]) : nil
         let output = result.storage.base, biasOutput = biasResult?.storage.base
         let rowTiles = (outChannels + 3) / 4, tapTiles = (g.windowLength + 3) / 4
+        let direct = source.shape.count == 4
+        var window = g.cWindow
         gradient.withElements { upstream in
-            columnsTensor.withElements { x in
+            source.withElements { x in
                 Parallel.forEachChunk(count: rowTiles * tapTiles, minimumChunk: 1) { tiles in
                     for tile in tiles {
-                        swifttrain_convolution_block_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, biasOutput, Int32(g.batch),
-                                                                     Int32(outChannels), Int32(g.windowLength), Int32(g.positions),
-                                                                     Int32(tile / tapTiles * 4), Int32(tile % tapTiles * 4))
+                        let row = Int32(tile / tapTiles * 4), tap = Int32(tile % tapTiles * 4)
+                        if direct {
+                            swifttrain_convolution_image_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, biasOutput,
+                                                                         Int32(outChannels), &window, row, tap)
+                        } else {
+                            swifttrain_convolution_block_weight_gradient(upstream.baseAddress!, x.baseAddress!, output, biasOutput, Int32(g.batch),
+                                                                         Int32(outChannels), Int32(g.windowLength), Int32(g.positions), row, tap)
+                        }
                     }
                 }
             }
@@ -228,6 +264,13 @@ extension Kernels {
 }
 
 extension WindowGeometry {
+    /// Whether the block products can read their taps from the input itself (stride 1, no
+    /// padding, vectors of whole output rows or two rows of 8), with no im2col matrix.
+    var readsInputDirectly: Bool {
+        var window = cWindow
+        return swifttrain_convolution_reads_image(&window) != 0
+    }
+
     /// The sizes as the C kernels take them.
     var cWindow: swifttrain_window {
         swifttrain_window(batch: Int32(batch), channels: Int32(channels), height: Int32(height), width: Int32(width),

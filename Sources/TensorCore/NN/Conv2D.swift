@@ -1,9 +1,12 @@
 /// 2-D convolution (cross-correlation, as in PyTorch) of `input` `[batch, inChannels, height, width]`
 /// with `weight` `[outChannels, inChannels, kernelHeight, kernelWidth]` and `bias` `[outChannels]`.
 ///
-/// A fused primitive built on im2col + GEMM in both directions: the input windows are unrolled
-/// into one matrix for the whole batch, a single BLAS product (accumulated onto the bias) gives
-/// every output, and the pullback is two BLAS products plus col2im. Dilation 1, groups 1.
+/// A fused primitive. In general it is im2col + GEMM in both directions: the input windows are
+/// unrolled into one matrix for the whole batch, a single BLAS product (accumulated onto the bias)
+/// gives every output, and the pullback is two BLAS products plus col2im. Shapes where BLAS loses
+/// take direct kernels instead: single-channel first layers, and layers with few channels
+/// (register-tiled products that read the input itself at stride 1 without padding). Dilation 1,
+/// groups 1.
 public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
     guard input.rank == 4, weight.rank == 4, input.shape[1] == weight.shape[1] else {
         fail("conv2D", "input of shape \(input.shape) does not match weight of shape \(weight.shape) ([out, in, kh, kw] against [batch, in, h, w])")
@@ -28,20 +31,8 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
             return [nil, gradients.weight] + (gradients.bias.map { [$0] } ?? [])
         }
     }
-    // Few channels (MNIST's conv2): register-tiled products on the im2col matrix, reading and
-    // writing NCHW directly, without BLAS's packing.
     if Kernels.prefersBlockProducts(g, outChannels: outChannels) {
-        let unrolled = Kernels.im2colChannelMajor(input, g)
-        let kernel = weight.detached()
-        let output = Kernels.blockConvolution(kernel, unrolled, bias: bias, g, outChannels: outChannels)
-        let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
-        defer { output.annotatingONNX(["stride": [Double(stride)], "padding": [Double(padding)]]) }
-        return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
-            let gradients = Kernels.blockConvolutionWeightGradient(gradient, unrolled, g, outChannels: outChannels, bias: bias != nil)
-            let gradientInput = input.requiresGradient
-                ? Kernels.col2imChannelMajor(Kernels.blockConvolutionInputColumns(kernel, gradient, g, outChannels: outChannels), g) : nil
-            return [gradientInput, gradients.weight.reshaped(to: weight.shape)] + (gradients.bias.map { [$0] } ?? [])
-        }
+        return convolveWithBlockProducts(input, weight: weight, bias: bias, g, outChannels: outChannels)
     }
     // Channel-major im2col: one row per kernel tap, one column per (sample, position), so every
     // copy is a run along an output row. One BLAS product (onto the bias) gives [out, batch·positions],
@@ -62,6 +53,25 @@ public func conv2D(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         let gradientInput = input.requiresGradient
             ? Kernels.col2imChannelMajor(matmul(kernelMatrix.transposed(), gradientRows), g) : nil
         return [gradientInput, gradientWeight] + (bias == nil ? [] : [gradientRows.sum(alongAxis: 1)])
+    }
+}
+
+/// `conv2D` for few channels (MNIST's conv2): register-tiled products on the im2col matrix,
+/// reading and writing NCHW directly, without BLAS's packing. Where stride 1 without padding
+/// allows, they read the input itself: no im2col matrix (4 MB a batch for conv2) and no col2im.
+private func convolveWithBlockProducts(_ input: Tensor, weight: Tensor, bias: Tensor?, _ g: WindowGeometry, outChannels: Int) -> Tensor {
+    let direct = g.readsInputDirectly
+    let source = direct ? input.detached() : Kernels.im2colChannelMajor(input, g)
+    let kernel = weight.detached()
+    let output = Kernels.blockConvolution(kernel, source, bias: bias, g, outChannels: outChannels)
+    let recordedInputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    defer { output.annotatingONNX(["stride": [Double(g.stride)], "padding": [Double(g.padding)]]) }
+    return output.recorded("conv2D", inputs: recordedInputs) { gradient, _ in
+        let gradients = Kernels.blockConvolutionWeightGradient(gradient, source, g, outChannels: outChannels, bias: bias != nil)
+        let gradientInput: Tensor? = !input.requiresGradient ? nil
+            : direct ? Kernels.blockConvolutionInputGradient(kernel, gradient, g, outChannels: outChannels)
+            : Kernels.col2imChannelMajor(Kernels.blockConvolutionInputColumns(kernel, gradient, g, outChannels: outChannels), g)
+        return [gradientInput, gradients.weight.reshaped(to: weight.shape)] + (gradients.bias.map { [$0] } ?? [])
     }
 }
 
