@@ -39,10 +39,14 @@ import TestSupport
         check("avg_pool_2", leaves: ["x"]) { averagePool2D($0[0], kernelSize: 2) }
     }
 
-    /// Wide inputs fill the 2x2 kernel's vectors of four windows (the PyTorch fixture is too
+    /// Wide inputs fill the 2x2 kernel's vectors of eight windows (the PyTorch fixture is too
     /// narrow for it): values and gradients against a naive loop, including ties and the tail.
-    @Test func wideMaxPoolingMatchesANaiveLoop() {
-        let (n, c, h, w) = (2, 3, 6, 38)   // 19 output columns: two SIMD chunks of 8 and a tail of 3
+    /// 19 output columns are two vectors of 8 windows and a tail of 3. The gradient is written
+    /// whole where windows tile the plane, and scattered where a last row and column are left
+    /// out (7x39). The last case is a row of exactly 8 windows.
+    @Test(arguments: [(2, 3, 6, 38), (2, 3, 7, 39), (1, 2, 4, 16)])
+    func wideMaxPoolingMatchesANaiveLoop(_ size: (Int, Int, Int, Int)) {
+        let (n, c, h, w) = size
         var values = Tensor(randomNormal: [n, c, h, w], seed: 21).scalars
         for i in stride(from: 0, to: values.count, by: 7) { values[i + 1 < values.count ? i + 1 : i] = values[i] }   // ties
         let x = Tensor(values, shape: [n, c, h, w])

@@ -38,6 +38,10 @@ void swifttrain_conv1_weight_gradient(const float *input, const float *upstream,
 /// value (the first in reading order on ties) and, as a float, that value's offset in the plane.
 void swifttrain_max_pool_2x2(const float *plane, float *values, float *offsets, int width, int stride, int out_h, int out_w);
 
+/// The pullback of swifttrain_max_pool_2x2 at stride 2 on a plane of exactly 2*out_h by 2*out_w:
+/// the whole plane written, each window's gradient at its recorded offset and zeros elsewhere.
+void swifttrain_max_unpool_2x2(const float *gradient, const float *offsets, float *plane, int out_h, int out_w);
+
 /// Whether any of `count` values is NaN.
 int swifttrain_contains_nan(const float *values, long count);
 

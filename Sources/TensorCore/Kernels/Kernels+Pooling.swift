@@ -86,6 +86,10 @@ extension Kernels {
 
     /// Max pooling's pullback: each output gradient added at its recorded input position.
     static func maxPoolBackward(_ gradient: Tensor, indices: Tensor, _ g: WindowGeometry) -> Tensor {
+        if g.kernelHeight == 2 && g.kernelWidth == 2 && g.stride == 2 && g.padding == 0
+            && g.height == 2 * g.outputHeight && g.width == 2 * g.outputWidth {
+            return maxUnpoolTiled(gradient, indices: indices, g)
+        }
         let result = Tensor(zeros: [g.batch, g.channels, g.height, g.width])
         let output = result.storage.base
         let offsets = indices.storage.base
@@ -98,6 +102,25 @@ extension Kernels {
                     for position in 0..<g.positions {
                         let o = p * g.positions + position
                         plane[Int(offsets[o])] += source[o]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The pullback of 2x2 windows that tile each plane: every plane written whole by one task,
+    /// the gradient where the maximum was and zeros elsewhere (no zeroing pass, no scatter).
+    private static func maxUnpoolTiled(_ gradient: Tensor, indices: Tensor, _ g: WindowGeometry) -> Tensor {
+        let result = Tensor(uninitializedShape: [g.batch, g.channels, g.height, g.width])
+        let output = result.storage.base
+        indices.withElements { offsets in
+            gradient.withElements { elements in
+                let source = elements.baseAddress!, at = offsets.baseAddress!
+                Parallel.forEachChunk(count: g.batch * g.channels, minimumChunk: 8) { range in
+                    for p in range {
+                        swifttrain_max_unpool_2x2(source + p * g.positions, at + p * g.positions, output + p * g.height * g.width,
+                                                  Int32(g.outputHeight), Int32(g.outputWidth))
                     }
                 }
             }
