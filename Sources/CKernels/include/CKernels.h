@@ -50,6 +50,17 @@ int swifttrain_contains_nan(const float *values, long count);
 /// a fixed order. Returns m. `y` may be `x`.
 float swifttrain_softmax_exponentials(const float *x, float *y, long count, float scale, float *total);
 
+/// Softmax cross-entropy of `rows` rows of `classes` logits against class indices, with label
+/// smoothing: each row's loss and log-sum-exp. Rows labelled `ignored` (when has_ignored) get 0.
+void swifttrain_cross_entropy(const float *logits, const int *labels, long rows, long classes, float smoothing,
+                              int has_ignored, int ignored, float *losses, float *log_sum_exp);
+
+/// Its pullback: gradient = (softmax(z) - smoothed one-hot) * upstream[row * upstream_step]
+/// (step 0 for a scalar upstream); 0 for ignored rows.
+void swifttrain_cross_entropy_backward(const float *logits, const int *labels, const float *log_sum_exp, const float *upstream,
+                                       int upstream_step, long rows, long classes, float smoothing, int has_ignored, int ignored,
+                                       float *gradient);
+
 /// y[i] *= factor for `count` values.
 void swifttrain_scale_row(float *y, long count, float factor);
 
@@ -131,5 +142,31 @@ void swifttrain_layer_norm_backward(const float *g, const float *x, const float 
 /// the 256 floats of `table`, written back to back into `output`.
 void swifttrain_gather_bytes(const unsigned char *bytes, const long *rows, long row_count, long row_length,
                              const float *table, float *output);
+
+/// The per-element functions of swifttrain_unary; `p` and `q` are their parameters.
+enum swifttrain_unary_operation {
+    SWIFTTRAIN_NEGATE, SWIFTTRAIN_RELU,
+    SWIFTTRAIN_LEAKY_RELU,   // p: the negative slope
+    SWIFTTRAIN_CLAMP,        // p, q: low, high
+    SWIFTTRAIN_SCALE,        // p: the factor
+    SWIFTTRAIN_ABSOLUTE, SWIFTTRAIN_SIGN, SWIFTTRAIN_SQUARE_ROOT, SWIFTTRAIN_TANH, SWIFTTRAIN_SIGMOID
+};
+
+/// y[i] = f(x[i]) for n elements, f chosen by `operation`. `y` may be `x`.
+void swifttrain_unary(int operation, const float *x, float *y, ptrdiff_t n, float p, float q);
+
+/// The per-element functions of swifttrain_binary, of (a, b).
+enum swifttrain_binary_operation {
+    SWIFTTRAIN_ADD, SWIFTTRAIN_SUBTRACT, SWIFTTRAIN_MULTIPLY, SWIFTTRAIN_DIVIDE,
+    SWIFTTRAIN_PASS_WHERE_POSITIVE,       // b > 0 ? a : 0 (relu's pullback, b its output)
+    SWIFTTRAIN_SCALE_WHERE_NOT_POSITIVE,  // b > 0 ? a : a * p (leaky relu's pullback)
+    SWIFTTRAIN_PASS_WHERE_INSIDE,         // p <= b <= q ? a : 0 (clamp's pullback)
+    SWIFTTRAIN_GREATER, SWIFTTRAIN_LESS, SWIFTTRAIN_GREATER_OR_EQUAL, SWIFTTRAIN_LESS_OR_EQUAL,
+    SWIFTTRAIN_EQUAL, SWIFTTRAIN_NOT_EQUAL  // 1 where the comparison holds, else 0
+};
+
+/// z[i] = f(a[i * a_step], b[i * b_step]) for n elements, steps 0 (a broadcast scalar) or 1.
+/// `z` may be `a` or `b` when its step is 1.
+void swifttrain_binary(int operation, const float *a, int a_step, const float *b, int b_step, float *z, ptrdiff_t n, float p, float q);
 
 #endif

@@ -1,9 +1,12 @@
+import CKernels
+
 // Elementwise loops: unary maps, broadcasting binary maps and broadcast copies.
 //
 // The per-element function arrives as a value of a small struct type (see
-// `Kernels+ElementFunctions.swift`), not as a closure: each loop is then specialized for that
-// type, the function is inlined, and the loop vectorizes. (A closure reaching the loop through the
-// thread pool stays an indirect call per element, measured 5x slower.)
+// `Kernels+ElementFunctions.swift`), not as a closure. Functions with a CKernels loop run there,
+// at the CPU's full vector width, one call per chunk; the rest run in a Swift loop specialized for
+// the type, with the function inlined. (A closure reaching the loop through the thread pool stays
+// an indirect call per element, measured 5x slower.)
 
 extension Kernels {
     /// `f` applied to every element of `x`.
@@ -11,12 +14,46 @@ extension Kernels {
         let result = Tensor(uninitializedShape: x.shape)
         let output = result.storage.base
         x.withElements { input in
-            let source = input.baseAddress!
-            Parallel.forEachChunk(count: input.count) { range in
+            mapChunks(input.baseAddress!, output, count: input.count, f)
+        }
+        return result
+    }
+
+    /// `output[i] = f(source[i])` split across cores; `output` may be `source`.
+    @inline(__always)
+    private static func mapChunks<F: UnaryFunction>(_ source: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, _ f: F) {
+        if let kernel = f.vectorized {
+            let operation = Int32(kernel.operation.rawValue)
+            Parallel.forEachChunk(count: count) { range in
+                swifttrain_unary(operation, source + range.lowerBound, output + range.lowerBound, range.count, kernel.p, kernel.q)
+            }
+        } else {
+            Parallel.forEachChunk(count: count) { range in
                 for i in range { output[i] = f(source[i]) }
             }
         }
-        return result
+    }
+
+    /// `z[i] = f(x[i·stepX], y[i·stepY])` for `count` elements (steps 0 or 1: `BroadcastLayout`
+    /// merges dimensions so that an input either runs along the inner loop or stays put), split
+    /// across cores when `parallel`.
+    @inline(__always)
+    private static func zipRun<F: BinaryFunction>(_ x: UnsafePointer<Float>, _ stepX: Int, _ y: UnsafePointer<Float>, _ stepY: Int,
+                                                   _ z: UnsafeMutablePointer<Float>, count: Int, parallel: Bool, _ f: F) {
+        let body = { (range: Range<Int>) in
+            let px = x + range.lowerBound * stepX, py = y + range.lowerBound * stepY, pz = z + range.lowerBound
+            if let kernel = f.vectorized {
+                swifttrain_binary(Int32(kernel.operation.rawValue), px, Int32(stepX), py, Int32(stepY), pz, range.count, kernel.p, kernel.q)
+                return
+            }
+            switch (stepX, stepY) {
+            case (1, 1): for i in 0..<range.count { pz[i] = f(px[i], py[i]) }
+            case (1, 0): let s = py[0]; for i in 0..<range.count { pz[i] = f(px[i], s) }
+            case (0, 1): let s = px[0]; for i in 0..<range.count { pz[i] = f(s, py[i]) }
+            default: let s = f(px[0], py[0]); for i in 0..<range.count { pz[i] = s }
+            }
+        }
+        if parallel { Parallel.forEachChunk(count: count, body) } else { body(0..<count) }
     }
 
     /// `f` applied to corresponding elements of `a` and `b` after broadcasting them to a common
@@ -31,19 +68,11 @@ extension Kernels {
                 let x = elementsA.baseAddress!, y = elementsB.baseAddress!
                 if elementsA.count == count && elementsB.count == count {
                     // Equal shapes (or shapes that differ only by leading 1s): one flat loop.
-                    Parallel.forEachChunk(count: count) { range in
-                        for i in range { z[i] = f(x[i], y[i]) }
-                    }
+                    zipRun(x, 1, y, 1, z, count: count, parallel: true, f)
                 } else if elementsB.count == 1 && elementsA.count == count {
-                    let scalar = y[0]
-                    Parallel.forEachChunk(count: count) { range in
-                        for i in range { z[i] = f(x[i], scalar) }
-                    }
+                    zipRun(x, 1, y, 0, z, count: count, parallel: true, f)
                 } else if elementsA.count == 1 && elementsB.count == count {
-                    let scalar = x[0]
-                    Parallel.forEachChunk(count: count) { range in
-                        for i in range { z[i] = f(scalar, y[i]) }
-                    }
+                    zipRun(x, 0, y, 1, z, count: count, parallel: true, f)
                 } else {
                     let layout = BroadcastLayout(output: shape, inputs: [a.shape, b.shape])
                     let n = layout.innerCount
@@ -52,13 +81,7 @@ extension Kernels {
                         for row in rows {
                             let pa = x + layout.offset(ofRow: row, input: 0)
                             let pb = y + layout.offset(ofRow: row, input: 1)
-                            let pz = z + row * n
-                            switch (strideA, strideB) {
-                            case (1, 1): for i in 0..<n { pz[i] = f(pa[i], pb[i]) }
-                            case (1, 0): let s = pb[0]; for i in 0..<n { pz[i] = f(pa[i], s) }
-                            case (0, 1): let s = pa[0]; for i in 0..<n { pz[i] = f(s, pb[i]) }
-                            default: for i in 0..<n { pz[i] = f(pa[i * strideA], pb[i * strideB]) }
-                            }
+                            zipRun(pa, strideA, pb, strideB, z + row * n, count: n, parallel: false, f)
                         }
                     }
                 }
@@ -97,9 +120,7 @@ extension Kernels {
             let y = source.baseAddress!
             target.withMutableElements { destination in
                 let z = destination.baseAddress!
-                Parallel.forEachChunk(count: destination.count) { range in
-                    for i in range { z[i] += y[i] }
-                }
+                zipRun(UnsafePointer(z), 1, y, 1, z, count: destination.count, parallel: true, ElementFunction.Add())
             }
         }
     }
@@ -108,9 +129,7 @@ extension Kernels {
     static func updateInPlace<F: UnaryFunction>(_ target: Tensor, _ f: F) {
         target.withMutableElements { destination in
             let z = destination.baseAddress!
-            Parallel.forEachChunk(count: destination.count) { range in
-                for i in range { z[i] = f(z[i]) }
-            }
+            mapChunks(UnsafePointer(z), z, count: destination.count, f)
         }
     }
 
