@@ -1,6 +1,12 @@
-import Foundation
+import CKernels
+
+// Softmax cross-entropy in CKernels loops at full vector width (the exponentials use the exp
+// polynomial), rows split across cores; each row is computed by one task in a fixed order.
 
 extension Kernels {
+    /// Rows per task: a row of MNIST's 10 classes is a few dozen operations.
+    private static let rowsPerTask = 256
+
     /// Per-row softmax cross-entropy of `logits` `[rows, classes]` against class indices, with
     /// label smoothing `smoothing`: the loss of each row, and each row's log-sum-exp (kept for
     /// the pullback).
@@ -11,18 +17,15 @@ extension Kernels {
         var logSumExp = [Float](repeating: 0, count: rows)
         let out = losses.storage.base
         logits.withElements { elements in
-            let x = elements.baseAddress!
-            for row in 0..<rows {
-                if labels[row] == ignored { out[row] = 0; continue }
-                let z = x + row * classes
-                var maximum = -Float.infinity
-                for c in 0..<classes { maximum = Swift.max(maximum, z[c]) }
-                var total: Float = 0, sum: Float = 0
-                for c in 0..<classes { total += Foundation.exp(z[c] - maximum); sum += z[c] }
-                let lse = maximum + Foundation.log(total)
-                logSumExp[row] = lse
-                let target = z[Int(labels[row])]
-                out[row] = lse - (1 - smoothing) * target - smoothing / Float(classes) * sum
+            labels.withUnsafeBufferPointer { labelBuffer in
+                logSumExp.withUnsafeMutableBufferPointer { lseBuffer in
+                    let x = elements.baseAddress!, label = labelBuffer.baseAddress!, lse = lseBuffer.baseAddress!
+                    Parallel.forEachChunk(count: rows, minimumChunk: rowsPerTask) { range in
+                        let first = range.lowerBound
+                        swifttrain_cross_entropy(x + first * classes, label + first, range.count, classes, smoothing,
+                                                 ignored == nil ? 0 : 1, ignored ?? 0, out + first, lse + first)
+                    }
+                }
             }
         }
         return (losses, logSumExp)
@@ -34,17 +37,19 @@ extension Kernels {
         let rows = logits.shape[0], classes = logits.shape[1]
         let result = Tensor(uninitializedShape: logits.shape)
         let out = result.storage.base
-        let uniform = smoothing / Float(classes)
         logits.withElements { elements in
             upstream.withElements { g in
-                let x = elements.baseAddress!, scale = g.baseAddress!
-                let broadcastUpstream = g.count == 1
-                for row in 0..<rows {
-                    let z = x + row * classes, d = out + row * classes
-                    if labels[row] == ignored { d.update(repeating: 0, count: classes); continue }
-                    let factor = broadcastUpstream ? scale[0] : scale[row]
-                    for c in 0..<classes { d[c] = (Foundation.exp(z[c] - logSumExp[row]) - uniform) * factor }
-                    d[Int(labels[row])] -= (1 - smoothing) * factor
+                labels.withUnsafeBufferPointer { labelBuffer in
+                    logSumExp.withUnsafeBufferPointer { lseBuffer in
+                        let x = elements.baseAddress!, label = labelBuffer.baseAddress!, lse = lseBuffer.baseAddress!
+                        let step = g.count == 1 ? 0 : 1
+                        Parallel.forEachChunk(count: rows, minimumChunk: rowsPerTask) { range in
+                            let first = range.lowerBound
+                            swifttrain_cross_entropy_backward(x + first * classes, label + first, lse + first, g.baseAddress! + first * step,
+                                                              Int32(step), range.count, classes, smoothing, ignored == nil ? 0 : 1,
+                                                              ignored ?? 0, out + first * classes)
+                        }
+                    }
                 }
             }
         }
