@@ -45,6 +45,32 @@ import TestSupport
         #expect(a.scalars != [1, 2])
     }
 
+    /// A unit whose gradient stays zero (a dead ReLU) lets its moments decay; they never become
+    /// denormal floats (the CPU's slow path), and the parameter stops moving. 0.9 a step from
+    /// 9e-5 passes 1.2e-38 after about 730 steps: without flushing, the moment would be a
+    /// denormal near 1.6e-39 by step 760.
+    @Test func momentsNeverBecomeDenormal() {
+        let weight = Tensor([0.5, -0.25])
+        weight.requiresGradient = true
+        let optimizer = Adam(parameters: [weight], learningRate: 0.01)
+        (weight * Tensor([1e-3, 0])).sum().backward()
+        optimizer.step()
+        var positions: [[Float]] = []
+        for _ in 0..<760 {
+            weight.zeroGradient()
+            (weight * Tensor([0, 0])).sum().backward()
+            optimizer.step()
+            positions.append(weight.scalars)
+            let moments = optimizer.state.tensors["exp_avg.0"]!.scalars + optimizer.state.tensors["exp_avg_sq.0"]!.scalars
+            guard moments.allSatisfy({ $0 == 0 || $0.isNormal }) else {
+                Issue.record("step \(positions.count): moments \(moments)")
+                return
+            }
+        }
+        #expect(optimizer.state.tensors["exp_avg.0"]!.scalars[0] < 2e-37)
+        #expect(positions.last == positions[positions.count - 2])
+    }
+
     @Test func optimizerStateRoundTripsThroughLoad() throws {
         let make = { () -> (Tensor, Adam) in
             let p = Tensor([1, -1, 0.5])

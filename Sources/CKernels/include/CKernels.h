@@ -11,6 +11,7 @@ int swifttrain_isa_level(void);
 int swifttrain_isa_supported(void);
 
 /// Adam/AdamW update of n elements (see TensorCore's Kernels+Optimizers.swift for the formula).
+/// The optimizer updates flush denormals to zero while they run (see optimizers.c).
 void swifttrain_adam(float *parameter, const float *gradient, float *first, float *second, ptrdiff_t n,
                      float coupled_decay, float decay, float one_minus_beta1, float beta2, float one_minus_beta2,
                      float step_size, float bias_correction2_root, float epsilon);

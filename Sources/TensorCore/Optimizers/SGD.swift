@@ -6,6 +6,8 @@
 ///     d = d + momentum·b (Nesterov) or b
 ///     p = p - learningRate·d
 ///
+/// As in ``Adam``, values below the smallest normal float count as zero in the update.
+///
 /// ```swift
 /// let optimizer = SGD(for: model, learningRate: 0.01, momentum: 0.5)
 /// ```
