@@ -73,6 +73,30 @@ import TestSupport
         #expect(x.gradient!.scalars == expectedGradient)
     }
 
+    /// A NaN under a window wins it and passes the gradient, as in PyTorch, wherever it sits: in a
+    /// vector step of 8 or 4 windows, in the scalar tail, or in the bottom row. The fast kernel
+    /// notices it in the same pass and the plane is pooled again NaN-aware.
+    @Test func maxPoolingPropagatesNaN() {
+        let (h, w) = (4, 26)   // 13 windows a row: 8, 4 and a tail of 1
+        var values = Tensor(randomNormal: [1, 1, h, w], seed: 23).scalars
+        for position in [3, 2 * w + 17, w + 24, 2 * w + 25] { values[position] = .nan }
+        let x = Tensor(values, shape: [1, 1, h, w])
+        x.requiresGradient = true
+        let y = maxPool2D(x, kernelSize: 2)
+        y.backward(Tensor(Array(repeating: 1, count: y.scalarCount), shape: y.shape))
+        var expectedGradient = [Float](repeating: 0, count: values.count)
+        for oh in 0..<(h / 2) {
+            for ow in 0..<(w / 2) {
+                let window = [0, 1, w, w + 1].map { 2 * oh * w + 2 * ow + $0 }
+                let chosen = window.first { values[$0].isNaN } ?? window.max { values[$0] < values[$1] }!
+                let pooled = y.scalars[oh * (w / 2) + ow]
+                #expect(values[chosen].isNaN ? pooled.isNaN : pooled == values[chosen], "window \(oh), \(ow)")
+                expectedGradient[chosen] += 1
+            }
+        }
+        #expect(x.gradient!.scalars == expectedGradient)
+    }
+
     /// Single-channel inputs that need no gradient take the direct path; the same inputs needing a
     /// gradient take im2col + GEMM. Both must agree, output and parameter gradients. The cases
     /// cover the register-tiled kernels (5x5 and 3x3 weight gradients, a last block of fewer than

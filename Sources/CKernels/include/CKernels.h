@@ -35,16 +35,15 @@ void swifttrain_conv1_forward(const float *image, const float *weight, const flo
 void swifttrain_conv1_weight_gradient(const float *input, const float *upstream, float *taps_out, float *bias_out, int channel, int batch,
                                       int out_channels, int height, int width, int kernel_height, int kernel_width);
 
-/// 2x2 max pooling of one plane without padding and without NaN: each output its window's largest
-/// value (the first in reading order on ties) and, as a float, that value's offset in the plane.
-void swifttrain_max_pool_2x2(const float *plane, float *values, float *offsets, int width, int stride, int out_h, int out_w);
+/// 2x2 max pooling of one plane without padding: each output its window's largest value (the
+/// first in reading order on ties) and, as a float, that value's offset in the plane. Returns 1
+/// when a value under the windows is NaN: the outputs are then not PyTorch's, and the caller
+/// pools that plane again with a NaN-aware loop.
+int swifttrain_max_pool_2x2(const float *plane, float *values, float *offsets, int width, int stride, int out_h, int out_w);
 
 /// The pullback of swifttrain_max_pool_2x2 at stride 2 on a plane of exactly 2*out_h by 2*out_w:
 /// the whole plane written, each window's gradient at its recorded offset and zeros elsewhere.
 void swifttrain_max_unpool_2x2(const float *gradient, const float *offsets, float *plane, int out_h, int out_w);
-
-/// Whether any of `count` values is NaN.
-int swifttrain_contains_nan(const float *values, long count);
 
 /// The exponentials of one softmax row: y[i] = exp(x[i] * scale - m) for the first `count`
 /// values, m being the largest x[i] * scale (0 for a row of -inf); their sum goes to *total, in

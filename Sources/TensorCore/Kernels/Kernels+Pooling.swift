@@ -18,9 +18,14 @@ extension Kernels {
                 for p in range {
                     let plane = input + p * g.height * g.width
                     let values = output + p * g.positions, offsets = best + p * g.positions
-                    if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2 && swifttrain_contains_nan(plane, g.height * g.width) == 0 {
-                        swifttrain_max_pool_2x2(plane, values, offsets, Int32(g.width), Int32(g.stride), Int32(g.outputHeight), Int32(g.outputWidth))
-                    } else if g.padding == 0 {
+                    // The 2x2 kernel reports a NaN under its windows; only then does the
+                    // NaN-aware loop pool the plane again.
+                    if g.padding == 0 && g.kernelHeight == 2 && g.kernelWidth == 2
+                        && swifttrain_max_pool_2x2(plane, values, offsets, Int32(g.width), Int32(g.stride),
+                                                   Int32(g.outputHeight), Int32(g.outputWidth)) == 0 {
+                        continue
+                    }
+                    if g.padding == 0 {
                         maxPoolUnpadded(plane, values, offsets, g)
                     } else {
                         maxPoolPadded(plane, values, offsets, g)
