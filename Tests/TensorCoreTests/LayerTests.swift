@@ -99,8 +99,9 @@ import TestSupport
 
     /// Single-channel inputs that need no gradient take the direct path; the same inputs needing a
     /// gradient take im2col + GEMM. Both must agree, output and parameter gradients. The cases
-    /// cover the register-tiled kernels (5x5 and 3x3 weight gradients, a last block of fewer than
-    /// four channels, rows of full and partial 16-column chunks) and the plain loop (7x7).
+    /// cover the register-tiled kernels (5x5 and 3x3 weight gradients, a last block of fewer
+    /// channels than a tile holds, an odd number of output rows for AVX-512's row pairs, rows of
+    /// full and partial 16-column chunks) and the plain loop (7x7).
     @Test(arguments: [(28, 28, 5, 4), (13, 19, 5, 6), (12, 40, 3, 10), (20, 20, 7, 5)])
     func directFirstLayerConvolutionMatchesIm2col(_ size: (height: Int, width: Int, kernel: Int, channels: Int)) {
         let k = size.kernel
