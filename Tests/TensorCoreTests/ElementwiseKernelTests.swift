@@ -68,6 +68,21 @@ import TensorCore
         Self.sameBits(x.gradient!, zip(upstream, xs).map { $1 >= -1 && $1 <= 2 ? $0 : 0 }, "clamped")
     }
 
+    /// A sum over a leading axis adds whole rows in the vector loop: each column still adds its
+    /// rows in order, so the bits are the plain loop's.
+    @Test func sumsOverLeadingAxesAddRowsInOrder() {
+        let xs = Self.inputs.filter { !$0.isNaN && $0.isFinite }
+        let rows = 7, columns = xs.count / rows
+        let matrix = Tensor(Array(xs[0..<(rows * columns)]), shape: [rows, columns])
+        var expected = [Float](repeating: 0, count: columns)
+        for column in 0..<columns {
+            var total = xs[column]
+            for row in 1..<rows { total += xs[row * columns + column] }
+            expected[column] = total
+        }
+        Self.sameBits(matrix.sum(alongAxis: 0), expected, "sum(alongAxis: 0)")
+    }
+
     @Test func tanhAndSigmoidFollowLibm() {
         let xs = stride(from: Float(-20), through: 20, by: 0.0071).map { $0 } + [0, -0.0, 1e-7, -1e-30, 0.6249, 0.625, 0.6251, 100, -100]
         let tanhs = tanh(Tensor(xs)).scalars, sigmoids = sigmoid(Tensor(xs)).scalars

@@ -1,3 +1,5 @@
+import CKernels
+
 // Reductions. Each output element is accumulated by one task in a fixed order, and whole-tensor
 // sums split into chunks of a fixed size whose partial sums are added in chunk order, so results
 // are bit-identical whatever the number of threads.
@@ -59,16 +61,18 @@ extension Kernels {
             }
             // Add whole rows of `inner` elements: long vectorized loops. Tasks split the output
             // (outer rows, or columns when there is a single outer row), never the summed axis.
+            // The additions run in the CKernels loop at full vector width; each column still adds
+            // its rows in order, so the bits do not depend on the width.
             let work = { (rows: Range<Int>, columns: Range<Int>) in
                 for row in rows {
-                    let destination = z + row * inner
-                    let source = p + row * length * inner
-                    for column in columns { destination[column] = source[column] }
+                    let destination = z + row * inner + columns.lowerBound
+                    let source = p + row * length * inner + columns.lowerBound
+                    destination.update(from: source, count: columns.count)
                     for j in 1..<max(length, 1) {
-                        let line = source + j * inner
-                        for column in columns { destination[column] += line[column] }
+                        swifttrain_binary(Int32(SWIFTTRAIN_ADD.rawValue), destination, 1, source + j * inner, 1, destination,
+                                          columns.count, 0, 0)
                     }
-                    if length == 0 { for column in columns { destination[column] = 0 } }
+                    if length == 0 { destination.update(repeating: 0, count: columns.count) }
                 }
             }
             if outer > 1 {
