@@ -12,13 +12,6 @@
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 
-// The activations' exponential: clamped to [-87, 88], where their formulas need it.
-static inline __attribute__((always_inline)) float st_exp(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    return exp_reduced(x);
-}
-
 static inline __attribute__((always_inline)) float st_erf(float x) {
     float a = __builtin_fabsf(x);
     float s = x * x;
@@ -37,12 +30,12 @@ static inline __attribute__((always_inline)) float st_erf(float x) {
     y = y * t - 0.284496736f;
     y = y * t + 0.254829592f;
     y = y * t;
-    float tail = __builtin_copysignf(1.0f - y * st_exp(-s), x);
+    float tail = __builtin_copysignf(1.0f - y * exp_clamped(-s), x);
     return a < 0.5f ? series : tail;
 }
 
 static inline __attribute__((always_inline)) float st_tanh(float x) {
-    return 1.0f - 2.0f / (st_exp(2.0f * x) + 1.0f);
+    return 1.0f - 2.0f / (exp_clamped(2.0f * x) + 1.0f);
 }
 
 #define GELU_C 0.7978845608f   /* sqrt(2/pi) */
@@ -78,13 +71,13 @@ static inline __attribute__((always_inline)) float st_tanh(float x) {
             for (ptrdiff_t i = 0; i < n; i++) {                                                             \
                 float v = x[i];                                                                             \
                 float cdf = 0.5f * (1.0f + st_erf(v * 0.70710678f));                                        \
-                dx[i] = g[i] * (cdf + v * 0.39894228f * st_exp(-0.5f * v * v));                            \
+                dx[i] = g[i] * (cdf + v * 0.39894228f * exp_clamped(-0.5f * v * v));                            \
             }                                                                                               \
         }                                                                                                   \
     }                                                                                                       \
     TARGET static void erf_backward_##SUFFIX(const float *restrict g, const float *restrict x,              \
                                              float *restrict dx, ptrdiff_t n) {                             \
-        for (ptrdiff_t i = 0; i < n; i++) dx[i] = g[i] * 1.12837917f * st_exp(-x[i] * x[i]);               \
+        for (ptrdiff_t i = 0; i < n; i++) dx[i] = g[i] * 1.12837917f * exp_clamped(-x[i] * x[i]);               \
     }
 
 ACTIVATION_KERNELS(baseline, BASELINE)

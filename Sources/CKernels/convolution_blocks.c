@@ -57,6 +57,15 @@ static inline long vector_start(const struct taps *t, int p) {
     return (long)oh * t->row + (p - oh * t->output_width);
 }
 
+// The block of VECTORS vectors from vector v0 (the last repeated at the end of the positions):
+// each vector's offset among the output positions and its start relative to a tap.
+static inline void vector_block(const struct taps *t, int v0, int vectors, int *offset, long *start) {
+    for (int v = 0; v < VECTORS; v++) {
+        offset[v] = 16 * (v0 + clamp_index(v, vectors - v0));
+        start[v] = vector_start(t, offset[v]);
+    }
+}
+
 // A vector of 16 positions: one run, or (SPLIT) two runs of 8 from consecutive output rows.
 #define LOAD_TAPS(target, pointer, SPLIT, row)                                                                      \
     do {                                                                                                            \
@@ -105,10 +114,7 @@ static inline long vector_start(const struct taps *t, int p) {
         for (int v0 = 0; v0 < vectors; v0 += VECTORS) {                                                        \
             int offset[VECTORS];                                                                               \
             long start[VECTORS];                                                                               \
-            for (int v = 0; v < VECTORS; v++) {                                                                \
-                offset[v] = 16 * (v0 + clamp_index(v, vectors - v0));                                          \
-                start[v] = vector_start(t, offset[v]);                                                         \
-            }                                                                                                  \
+            vector_block(t, v0, vectors, offset, start);                                                       \
             for (int o0 = 0; o0 < out_channels; o0 += ROWS) {                                                  \
                 int row[ROWS];                                                                                 \
                 lanes sums[ROWS][VECTORS];                                                                     \
@@ -143,10 +149,7 @@ static inline long vector_start(const struct taps *t, int p) {
         for (int v0 = 0; v0 < vectors; v0 += VECTORS) {                                                     \
             int offset[VECTORS];                                                                            \
             long start[VECTORS];                                                                            \
-            for (int v = 0; v < VECTORS; v++) {                                                             \
-                offset[v] = 16 * (v0 + clamp_index(v, vectors - v0));                                       \
-                start[v] = vector_start(t, offset[v]);                                                      \
-            }                                                                                               \
+            vector_block(t, v0, vectors, offset, start);                                                    \
             for (int k0 = 0; k0 < taps; k0 += ROWS) {                                                       \
                 int tap[ROWS];                                                                              \
                 lanes sums[ROWS][VECTORS];                                                                  \

@@ -13,13 +13,6 @@
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 
-// e^x clamped to the range where it is a normal float (tanh and sigmoid saturate long before).
-static inline __attribute__((always_inline)) float clamped_exp(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    return exp_reduced(x);
-}
-
 // tanh: below |x| = 0.625, x times a degree-6 polynomial in x^2 fitted to tanh(x)/x (1.1e-7
 // relative in float); above, 1 - 2/(e^{2|x|} + 1), which has no cancellation there.
 static inline __attribute__((always_inline)) float polynomial_tanh(float x) {
@@ -32,7 +25,7 @@ static inline __attribute__((always_inline)) float polynomial_tanh(float x) {
     p = p * u - 0.3333332975719713f;
     p = p * u + 1.0f;
     float small = x * p;
-    float large = __builtin_copysignf(1.0f - 2.0f / (clamped_exp(2.0f * a) + 1.0f), x);
+    float large = __builtin_copysignf(1.0f - 2.0f / (exp_clamped(2.0f * a) + 1.0f), x);
     float y = a < 0.625f ? small : large;
     return x != x ? x : y;
 }

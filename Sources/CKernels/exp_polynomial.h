@@ -38,4 +38,12 @@ static inline __attribute__((always_inline)) float exp_full(float x) {
     return x != x ? x : y;
 }
 
+// e^x clamped to [-87, 88], where it stays a normal float: for formulas that saturate long
+// before (tanh, sigmoid, erf's tail, GELU).
+static inline __attribute__((always_inline)) float exp_clamped(float x) {
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    return exp_reduced(x);
+}
+
 #endif

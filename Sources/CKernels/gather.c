@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 
 // Rows of a shuffled batch are scattered over the data set, so the hardware prefetchers meet
 // each one cold: every level asks for the row four ahead, line by line (random MNIST rows took
@@ -22,33 +23,17 @@ static inline void prefetch_first_rows(const unsigned char *bytes, const long *r
     for (long r = 0; r < PREFETCH_AHEAD && r < row_count; r++)
         for (long k = 0; k < row_length; k += 64) __builtin_prefetch(bytes + rows[r] * row_length + k);
 }
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
-
-static void gather_bytes_baseline(const unsigned char *restrict bytes, const long *restrict rows, long row_count,
-                                  long row_length, const float *restrict table, float *restrict output) {
-    prefetch_first_rows(bytes, rows, row_count, row_length);
-    for (long r = 0; r < row_count; r++) {
-        prefetch_row(bytes, rows, r, row_count, row_length);
-        const unsigned char *from = bytes + rows[r] * row_length;
-        float *to = output + r * row_length;
-        for (long i = 0; i < row_length; i++) to[i] = table[from[i]];
-    }
+static void gather_row_baseline(const unsigned char *restrict from, float *restrict to, long n, const float *restrict table) {
+    for (long i = 0; i < n; i++) to[i] = table[from[i]];
 }
 
-AVX2 static void gather_bytes_avx2(const unsigned char *restrict bytes, const long *restrict rows, long row_count,
-                                   long row_length, const float *restrict table, float *restrict output) {
-    prefetch_first_rows(bytes, rows, row_count, row_length);
-    for (long r = 0; r < row_count; r++) {
-        prefetch_row(bytes, rows, r, row_count, row_length);
-        const unsigned char *from = bytes + rows[r] * row_length;
-        float *to = output + r * row_length;
-        long i = 0;
-        for (; i + 8 <= row_length; i += 8) {
-            __m256i index = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(from + i)));
-            _mm256_storeu_ps(to + i, _mm256_i32gather_ps(table, index, 4));
-        }
-        for (; i < row_length; i++) to[i] = table[from[i]];
+AVX2 static void gather_row_avx2(const unsigned char *restrict from, float *restrict to, long n, const float *restrict table) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i index = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(from + i)));
+        _mm256_storeu_ps(to + i, _mm256_i32gather_ps(table, index, 4));
     }
+    for (; i < n; i++) to[i] = table[from[i]];
 }
 
 // AVX-512 gathers are slow on recent Intel cores (about as slow as scalar loads, measured), so
@@ -56,40 +41,34 @@ AVX2 static void gather_bytes_avx2(const unsigned char *restrict bytes, const lo
 // index in each 32-entry segment, and blends on bits 5-7 choose the segment. 1.5x the scalar
 // loop on MNIST rows. (A shortcut for runs of small bytes, image backgrounds, was a branch that
 // real images mispredict: slower.)
-AVX512 static void gather_bytes_avx512(const unsigned char *restrict bytes, const long *restrict rows, long row_count,
-                                       long row_length, const float *restrict table, float *restrict output) {
+AVX512 static void gather_row_avx512(const unsigned char *restrict from, float *restrict to, long n, const float *restrict table) {
     __m512 t[16];
     for (int s = 0; s < 16; s++) t[s] = _mm512_loadu_ps(table + 16 * s);
     const __m512i bit5 = _mm512_set1_epi32(32), bit6 = _mm512_set1_epi32(64), bit7 = _mm512_set1_epi32(128);
-    prefetch_first_rows(bytes, rows, row_count, row_length);
-    for (long r = 0; r < row_count; r++) {
-        prefetch_row(bytes, rows, r, row_count, row_length);
-        const unsigned char *from = bytes + rows[r] * row_length;
-        float *to = output + r * row_length;
-        long i = 0;
-        for (; i + 16 <= row_length; i += 16) {
-            __m128i packed = _mm_loadu_si128((const __m128i *)(from + i));
-            __m512i index = _mm512_cvtepu8_epi32(packed);
-            __m512 first = _mm512_permutex2var_ps(t[0], index, t[1]);
-            __m512 s1 = _mm512_permutex2var_ps(t[2], index, t[3]), s2 = _mm512_permutex2var_ps(t[4], index, t[5]);
-            __m512 s3 = _mm512_permutex2var_ps(t[6], index, t[7]), s4 = _mm512_permutex2var_ps(t[8], index, t[9]);
-            __m512 s5 = _mm512_permutex2var_ps(t[10], index, t[11]), s6 = _mm512_permutex2var_ps(t[12], index, t[13]);
-            __m512 s7 = _mm512_permutex2var_ps(t[14], index, t[15]);
-            __mmask16 m5 = _mm512_test_epi32_mask(index, bit5), m6 = _mm512_test_epi32_mask(index, bit6);
-            __mmask16 m7 = _mm512_test_epi32_mask(index, bit7);
-            __m512 low = _mm512_mask_blend_ps(m6, _mm512_mask_blend_ps(m5, first, s1), _mm512_mask_blend_ps(m5, s2, s3));
-            __m512 high = _mm512_mask_blend_ps(m6, _mm512_mask_blend_ps(m5, s4, s5), _mm512_mask_blend_ps(m5, s6, s7));
-            _mm512_storeu_ps(to + i, _mm512_mask_blend_ps(m7, low, high));
-        }
-        for (; i < row_length; i++) to[i] = table[from[i]];
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i index = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(from + i)));
+        __m512 s0 = _mm512_permutex2var_ps(t[0], index, t[1]), s1 = _mm512_permutex2var_ps(t[2], index, t[3]);
+        __m512 s2 = _mm512_permutex2var_ps(t[4], index, t[5]), s3 = _mm512_permutex2var_ps(t[6], index, t[7]);
+        __m512 s4 = _mm512_permutex2var_ps(t[8], index, t[9]), s5 = _mm512_permutex2var_ps(t[10], index, t[11]);
+        __m512 s6 = _mm512_permutex2var_ps(t[12], index, t[13]), s7 = _mm512_permutex2var_ps(t[14], index, t[15]);
+        __mmask16 m5 = _mm512_test_epi32_mask(index, bit5), m6 = _mm512_test_epi32_mask(index, bit6);
+        __mmask16 m7 = _mm512_test_epi32_mask(index, bit7);
+        __m512 low = _mm512_mask_blend_ps(m6, _mm512_mask_blend_ps(m5, s0, s1), _mm512_mask_blend_ps(m5, s2, s3));
+        __m512 high = _mm512_mask_blend_ps(m6, _mm512_mask_blend_ps(m5, s4, s5), _mm512_mask_blend_ps(m5, s6, s7));
+        _mm512_storeu_ps(to + i, _mm512_mask_blend_ps(m7, low, high));
     }
+    for (; i < n; i++) to[i] = table[from[i]];
 }
 
 void swifttrain_gather_bytes(const unsigned char *bytes, const long *rows, long row_count, long row_length,
                              const float *table, float *output) {
-    switch (swifttrain_isa_level()) {
-    case 2: gather_bytes_avx512(bytes, rows, row_count, row_length, table, output); break;
-    case 1: gather_bytes_avx2(bytes, rows, row_count, row_length, table, output); break;
-    default: gather_bytes_baseline(bytes, rows, row_count, row_length, table, output);
+    int level = swifttrain_isa_level();
+    void (*row_kernel)(const unsigned char *, float *, long, const float *) =
+        level == 2 ? gather_row_avx512 : level == 1 ? gather_row_avx2 : gather_row_baseline;
+    prefetch_first_rows(bytes, rows, row_count, row_length);
+    for (long r = 0; r < row_count; r++) {
+        prefetch_row(bytes, rows, r, row_count, row_length);
+        row_kernel(bytes + rows[r] * row_length, output + r * row_length, row_length, table);
     }
 }

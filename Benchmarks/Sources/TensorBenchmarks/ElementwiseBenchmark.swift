@@ -26,6 +26,8 @@ func runElementwiseBenchmark() {
         ("a * 2", 2, { a * 2 }),
         ("relu(a)", 2, { relu(a) }),
         ("exp(a)", 2, { exp(a) }),
+        ("tanh(a)", 2, { tanh(a) }),
+        ("sigmoid(a)", 2, { sigmoid(a) }),
         ("matrix + row bias", 2, { matrix + bias }),
         ("sum()", 1, { a.sum() }),
         ("sum(alongAxis: 0)", 1, { matrix.sum(alongAxis: 0) }),
