@@ -4,31 +4,14 @@
 //
 // Every exact operation (arithmetic, comparisons, selects, square root) gives the same bits as
 // the Swift loops it replaces, at every level: the compiler does not fuse across the separate
-// operations of these expressions (no FMA in them). tanh and sigmoid use the exp polynomial of
-// exp_polynomial.h and a fitted polynomial, within 2e-7 relative of libm's.
+// operations of these expressions (no FMA in them). sigmoid uses the exp polynomial of
+// exp_polynomial.h, within 3e-7 relative of libm's.
 #include "CKernels.h"
 #include "exp_polynomial.h"
 
 #define BASELINE
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
-
-// tanh: below |x| = 0.625, x times a degree-6 polynomial in x^2 fitted to tanh(x)/x (1.1e-7
-// relative in float); above, 1 - 2/(e^{2|x|} + 1), which has no cancellation there.
-static inline __attribute__((always_inline)) float polynomial_tanh(float x) {
-    float a = __builtin_fabsf(x), u = x * x;
-    float p = 0.002130308551385068f;
-    p = p * u - 0.008161230693956942f;
-    p = p * u + 0.021692755062514925f;
-    p = p * u - 0.05394488784347368f;
-    p = p * u + 0.13333184541011223f;
-    p = p * u - 0.3333332975719713f;
-    p = p * u + 1.0f;
-    float small = x * p;
-    float large = __builtin_copysignf(1.0f - 2.0f / (exp_clamped(2.0f * a) + 1.0f), x);
-    float y = a < 0.625f ? small : large;
-    return x != x ? x : y;
-}
 
 // sigmoid in two branches so that the exponential never overflows (and reaches 0 where
 // libm's would be denormal).
@@ -57,7 +40,6 @@ static inline __attribute__((always_inline)) float polynomial_sigmoid(float x) {
             for (ptrdiff_t i = 0; i < n; i++) y[i] = x[i] > 0 ? 1.0f : (x[i] < 0 ? -1.0f : 0.0f);            \
             break;                                                                                          \
         case SWIFTTRAIN_SQUARE_ROOT: for (ptrdiff_t i = 0; i < n; i++) y[i] = __builtin_sqrtf(x[i]); break; \
-        case SWIFTTRAIN_TANH: for (ptrdiff_t i = 0; i < n; i++) y[i] = polynomial_tanh(x[i]); break;        \
         case SWIFTTRAIN_SIGMOID: for (ptrdiff_t i = 0; i < n; i++) y[i] = polynomial_sigmoid(x[i]); break;  \
         }                                                                                                   \
     }

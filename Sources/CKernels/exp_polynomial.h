@@ -39,7 +39,7 @@ static inline __attribute__((always_inline)) float exp_full(float x) {
 }
 
 // e^x clamped to [-87, 88], where it stays a normal float: for formulas that saturate long
-// before (tanh, sigmoid, erf's tail, GELU).
+// before (sigmoid, erf's tail, GELU and its tanh form).
 static inline __attribute__((always_inline)) float exp_clamped(float x) {
     x = x < -87.0f ? -87.0f : x;
     x = x > 88.0f ? 88.0f : x;

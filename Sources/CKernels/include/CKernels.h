@@ -149,7 +149,7 @@ enum swifttrain_unary_operation {
     SWIFTTRAIN_LEAKY_RELU,   // p: the negative slope
     SWIFTTRAIN_CLAMP,        // p, q: low, high
     SWIFTTRAIN_SCALE,        // p: the factor
-    SWIFTTRAIN_ABSOLUTE, SWIFTTRAIN_SIGN, SWIFTTRAIN_SQUARE_ROOT, SWIFTTRAIN_TANH, SWIFTTRAIN_SIGMOID
+    SWIFTTRAIN_ABSOLUTE, SWIFTTRAIN_SIGN, SWIFTTRAIN_SQUARE_ROOT, SWIFTTRAIN_SIGMOID
 };
 
 /// y[i] = f(x[i]) for n elements, f chosen by `operation`. `y` may be `x`.

@@ -3,7 +3,8 @@ import Foundation
 
 // The per-element functions of the elementwise kernels, as types the loops are specialized for.
 // Most name a CKernels loop that computes the same function at the CPU's full vector width;
-// the Swift body is the definition, and the loop for the rest (log and pow stay libm calls).
+// the Swift body is the definition, and the loop for the rest (log, pow and tanh stay libm
+// calls).
 
 /// A function of one element.
 protocol UnaryFunction {
@@ -51,11 +52,12 @@ enum ElementFunction {
         @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) }
         var vectorized: (operation: swifttrain_unary_operation, p: Float, q: Float)? { (SWIFTTRAIN_SIGN, 0, 0) }
     }
-    /// The loop uses the polynomial exponential (within 2e-7 of libm's tanh, which the Swift
-    /// body calls).
+    /// Stays libm's scalar tanh: a vectorized polynomial (within 1.1e-7 of it) sent the main
+    /// job's GAN, whose generator ends in tanh, down another trajectory whose digit check fell
+    /// from 60.0% to 56.6% against its 60% bar. That check sits on its bar; the GAN needs a
+    /// margin before tanh can change a bit.
     struct HyperbolicTangent: UnaryFunction {
         @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.tanh(x) }
-        var vectorized: (operation: swifttrain_unary_operation, p: Float, q: Float)? { (SWIFTTRAIN_TANH, 0, 0) }
     }
     struct Sigmoid: UnaryFunction {
         // Two branches so that exp never overflows.
