@@ -168,7 +168,7 @@ extension Kernels {
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
         let output = result.storage.base
         let columns = g.batch * g.positions, sampleSize = g.channels * g.height * g.width
-        let direct = source.shape.count == 4
+        let direct = g.readsInputDirectly
         var window = g.cWindow
         withOptionalElements(bias) { b in
             weight.withElements { w in
@@ -241,7 +241,7 @@ extension Kernels {
         let biasResult = bias ? Tensor(uninitializedShape: [outChannels]) : nil
         let output = result.storage.base, biasOutput = biasResult?.storage.base
         let rowTiles = (outChannels + 3) / 4, tapTiles = (g.windowLength + 3) / 4
-        let direct = source.shape.count == 4
+        let direct = g.readsInputDirectly
         var window = g.cWindow
         gradient.withElements { upstream in
             source.withElements { x in

@@ -38,7 +38,7 @@ extension Kernels {
     /// merges dimensions so that an input either runs along the inner loop or stays put), split
     /// across cores when `parallel`.
     @inline(__always)
-    private static func zipRun<F: BinaryFunction>(_ x: UnsafePointer<Float>, _ stepX: Int, _ y: UnsafePointer<Float>, _ stepY: Int,
+    static func zipRun<F: BinaryFunction>(_ x: UnsafePointer<Float>, _ stepX: Int, _ y: UnsafePointer<Float>, _ stepY: Int,
                                                    _ z: UnsafeMutablePointer<Float>, count: Int, parallel: Bool, _ f: F) {
         let body = { (range: Range<Int>) in
             let px = x + range.lowerBound * stepX, py = y + range.lowerBound * stepY, pz = z + range.lowerBound

@@ -1,5 +1,3 @@
-import CKernels
-
 // Reductions. Each output element is accumulated by one task in a fixed order, and whole-tensor
 // sums split into chunks of a fixed size whose partial sums are added in chunk order, so results
 // are bit-identical whatever the number of threads.
@@ -61,16 +59,16 @@ extension Kernels {
             }
             // Add whole rows of `inner` elements: long vectorized loops. Tasks split the output
             // (outer rows, or columns when there is a single outer row), never the summed axis.
-            // The additions run in the CKernels loop at full vector width; each column still adds
-            // its rows in order, so the bits do not depend on the width.
+            // The additions run in the elementwise add loop (CKernels, full vector width); each
+            // column still adds its rows in order, so the bits do not depend on the width.
             let work = { (rows: Range<Int>, columns: Range<Int>) in
                 for row in rows {
                     let destination = z + row * inner + columns.lowerBound
                     let source = p + row * length * inner + columns.lowerBound
                     destination.update(from: source, count: columns.count)
                     for j in 1..<max(length, 1) {
-                        swifttrain_binary(Int32(SWIFTTRAIN_ADD.rawValue), destination, 1, source + j * inner, 1, destination,
-                                          columns.count, 0, 0)
+                        zipRun(UnsafePointer(destination), 1, source + j * inner, 1, destination, count: columns.count,
+                                parallel: false, ElementFunction.Add())
                     }
                     if length == 0 { destination.update(repeating: 0, count: columns.count) }
                 }
