@@ -137,6 +137,23 @@ import TestSupport
         #expect(terminal.contains("\r") && terminal.contains("[########################]"))
     }
 
+    /// On a terminal the line is redrawn at most every `redrawInterval` seconds (a fast model
+    /// would otherwise write a line per batch), and the epoch's last line always.
+    @Test func progressBarRedrawsATerminalLineAtMostEveryInterval() throws {
+        let engine = Engine<Int, Float> { _, batch in Float(batch) }
+        var throttled = "", everyBatch = ""
+        let bar = ProgressBar(terminal: true, write: { throttled += $0 })
+        bar.redrawInterval = 60   // longer than the run, however slow the machine
+        bar.attach(to: engine)
+        let unthrottled = ProgressBar(terminal: true, write: { everyBatch += $0 })
+        unthrottled.redrawInterval = 0
+        unthrottled.attach(to: engine)
+        try engine.run(Array(1...200))
+        #expect(throttled.filter { $0 == "\r" }.count == 2, "the first batch's line and the epoch's last")
+        #expect(throttled.contains("200/200") && throttled.contains("[########################]"))
+        #expect(everyBatch.filter { $0 == "\r" }.count == 201, "each batch's line and the epoch's last")
+    }
+
     @Test func csvLoggerWritesLightningsLayout() throws {
         let root = try makeTemporaryFolder()
         let first = try CSVLogger(root: root, name: "mnist")

@@ -13,9 +13,14 @@ public final class ProgressBar {
     public let values: [String]
     /// Batches between plain lines (nil: ten lines per epoch).
     public let plainEvery: Int?
+    /// Seconds between redraws on a terminal (tqdm's `mininterval`): a small model runs
+    /// thousands of batches a second, and redrawing after each cost a write and the formatting
+    /// of a line every batch. The epoch's last line is always drawn.
+    public var redrawInterval: Double = 0.1
     private let isTerminal: Bool
     private let write: (String) -> Void
     private var epochStart: UInt64 = 0
+    private var lastRedraw: UInt64?
 
     /// - Parameters:
     ///   - plainEvery: iterations between plain lines; nil means ten lines per epoch.
@@ -75,16 +80,23 @@ public final class ProgressBar {
     // MARK: Drawing (shared with the Structured frontend's progress bar callback)
 
     /// Starts timing an epoch (iterations per second and time left count from here).
-    public func startEpoch() { epochStart = DispatchTime.now().uptimeNanoseconds }
+    public func startEpoch() {
+        epochStart = DispatchTime.now().uptimeNanoseconds
+        lastRedraw = nil
+    }
 
     /// Shows `position` after a batch: redrawn on a terminal, a plain line every `plainEvery`
     /// batches (ten per epoch by default) otherwise.
-    public func show(_ position: Position, values: [(String, Float)]) {
+    /// `values` are gathered only when a line is drawn.
+    public func show(_ position: Position, values: @autoclosure () -> [(String, Float)]) {
         let every = plainEvery ?? max(1, position.total / 10)
         if isTerminal {
-            write("\r" + line(position, values: values, bar: true) + "\u{1B}[K")
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let lastRedraw, Double(now - lastRedraw) < redrawInterval * 1e9 { return }
+            lastRedraw = now
+            write("\r" + line(position, values: values(), bar: true) + "\u{1B}[K")
         } else if position.done % every == 0 && position.done < position.total {
-            write(line(position, values: values, bar: false) + "\n")
+            write(line(position, values: values(), bar: false) + "\n")
         }
     }
 

@@ -27,7 +27,8 @@ public final class ProgressBarCallback: Callback {
         guard trainer.isGlobalZero else { return }
         let position = ProgressBar.Position(epoch: trainer.currentEpoch + 1, maxEpochs: trainer.maxEpochs,
                                             done: batchIndex + 1, total: trainer.trainBatchesPerEpoch)
-        let values = trainer.progressBarMetrics.keys.sorted().map { ($0, trainer.progressBarMetrics[$0]!) }
-        position.done == position.total ? bar.finishEpoch(position, values: values) : bar.show(position, values: values)
+        // The values are gathered only for a line that is drawn.
+        func values() -> [(String, Float)] { trainer.progressBarMetrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        position.done == position.total ? bar.finishEpoch(position, values: values()) : bar.show(position, values: values())
     }
 }
