@@ -40,8 +40,12 @@ public final class LogPublisher {
     /// Makes `snapshot`'s values the latest without writing them (values a step logged so far,
     /// visible to handlers at once, as in Lightning).
     public func show(_ snapshot: LoggedValues.Snapshot) {
-        latest.merge(snapshot.values) { _, new in new }
-        progressBar.merge(snapshot.values.filter { snapshot.progressBar.contains($0.key) }) { _, new in new }
+        // Value by value: a step shows a few values twice a batch, and merging a filtered
+        // copy allocated a dictionary each time.
+        for (key, value) in snapshot.values {
+            latest[key] = value
+            if snapshot.progressBar.contains(key) { progressBar[key] = value }
+        }
     }
 
     /// A step's values: shown, and written with the epoch when `step` is a multiple of ``everySteps``.

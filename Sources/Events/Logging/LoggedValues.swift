@@ -60,8 +60,25 @@ public final class LoggedValues {
 
     private struct Entry {
         var options: Options
+        /// The key of its step values: `name`, or `name_step` when also logged per epoch.
+        /// Made once, at the first call: a name is logged every batch.
+        var stepKey: String
         var total = 0.0, weight = 0.0, extreme: Double?
         var metric: (any Metric)?
+
+        init(_ name: String, options: Options) {
+            self.options = options
+            stepKey = options.onStep && options.onEpoch ? "\(name)_step" : name
+        }
+
+        mutating func add(_ value: Double, batchSize: Int) {
+            switch options.reduction {
+            case .mean: (total, weight) = (total + value * Double(batchSize), weight + Double(batchSize))
+            case .sum: (total, weight) = (total + value, 1)
+            case .max: (extreme, weight) = (Swift.max(extreme ?? -.infinity, value), 1)
+            case .min: (extreme, weight) = (Swift.min(extreme ?? .infinity, value), 1)
+            }
+        }
     }
     private var entries: [String: Entry] = [:]
     private var order: [String] = []
@@ -74,31 +91,28 @@ public final class LoggedValues {
     /// `name_step` and `name_epoch` (Lightning's rule); the mean weighs each call by `batchSize`.
     /// A name keeps the options of its first call in an epoch.
     public func log(_ name: String, _ value: Float, options: Options = Options(), batchSize: Int = 1) {
-        var entry = entries[name] ?? register(name, options)
-        let v = Double(value)
-        switch entry.options.reduction {
-        case .mean: (entry.total, entry.weight) = (entry.total + v * Double(batchSize), entry.weight + Double(batchSize))
-        case .sum: (entry.total, entry.weight) = (entry.total + v, 1)
-        case .max: (entry.extreme, entry.weight) = (Swift.max(entry.extreme ?? -.infinity, v), 1)
-        case .min: (entry.extreme, entry.weight) = (Swift.min(entry.extreme ?? .infinity, v), 1)
+        // One lookup, changing the entry in place.
+        let logged: (stepKey: String, options: Options)? = modifyEntry(name, options) { entry in
+            entry.add(Double(value), batchSize: batchSize)
+            return entry.options.onStep ? (entry.stepKey, entry.options) : nil
         }
-        entries[name] = entry
-        if entry.options.onStep {
-            step.insert(entry.options.onEpoch ? "\(name)_step" : name, value, options: entry.options)
-        }
+        if let logged { step.insert(logged.stepKey, value, options: logged.options) }
+    }
+
+    /// Calls `body` on the entry of `name`, registered with `options` if new.
+    private func modifyEntry<T>(_ name: String, _ options: Options, _ body: (inout Entry) -> T) -> T {
+        body(&entries[name, default: register(name, options)])
     }
 
     /// Records a metric object under `name`: at the end of the epoch it is computed over every
     /// rank and reset (the caller updates it).
     public func log(_ name: String, metric: any Metric, progressBar: Bool = false, logger: Bool = true) {
-        var entry = entries[name] ?? register(name, Options(progressBar: progressBar, logger: logger))
-        entry.metric = metric
-        entries[name] = entry
+        modifyEntry(name, Options(progressBar: progressBar, logger: logger)) { $0.metric = metric }
     }
 
     private func register(_ name: String, _ options: Options) -> Entry {
         order.append(name)
-        return Entry(options: options)
+        return Entry(name, options: options)
     }
 
     /// The step values logged since the last call, which clears them.
