@@ -8,4 +8,8 @@ print("OpenBLAS kernels: \(ComputeBackend.blasKernels), \(ComputeBackend.blasThr
 if only == nil || only == "matmul" { runMatmulBenchmark() }
 if only == nil || only == "elementwise" { runElementwiseBenchmark() }
 if only == nil || only == "convolution" { runConvolutionBenchmark() }
-if only == nil || only == "training" { runTrainingBenchmark() }
+// `training [seed] [repetitions]`: the mlp by default.
+if only == nil || only == "training" {
+    let options = CommandLine.arguments.dropFirst(2)
+    runTrainingBenchmark(seedModel: options.contains("seed"), repetitions: options.compactMap { Int($0) }.first ?? 5)
+}
