@@ -206,6 +206,7 @@ extension Trainer {
             ?? module.trainingStep(batch, batchIndex: index)
         // Logged values are visible to callbacks at once, as in Lightning.
         publisher.show(context.results.pendingStepValues)
+        let shownUpTo = context.results.stepValuesLogged
         if module.automaticOptimization, let loss {
             try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
         } else if !module.automaticOptimization {
@@ -218,7 +219,8 @@ extension Trainer {
         try dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
             module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
         }
-        try publisher.publishStep(context.results.takeStepValues(), step: globalStep, epoch: currentEpoch)
+        try context.results.publishStepValues(to: publisher, step: globalStep, epoch: currentEpoch,
+                                              showing: context.results.stepValuesLogged != shownUpTo)
         return loss
     }
 

@@ -38,7 +38,8 @@ final class TrainerContext: @unchecked Sendable {
     private var lastPlaces: [(hook: Hook, engine: String?, activity: String)] = []
 
     private func notePlace() {
-        let engine = engines.last?.name, activity = engines.last?.progress.activity ?? ""
+        let top = engines.last
+        let engine = top?.name, activity = top?.progress.activity ?? ""
         let index = lastPlaces.firstIndex { $0.hook == hook }
         if let index, lastPlaces[index].engine == engine, lastPlaces[index].activity == activity { return }
         if let index { lastPlaces[index] = (hook, engine, activity) } else { lastPlaces.append((hook, engine, activity)) }

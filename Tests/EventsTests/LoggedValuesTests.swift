@@ -32,6 +32,23 @@ import TensorCore
         #expect(try logged.epochValues(over: SingleProcessCommunicator()).values == ["loss_epoch": 3])
     }
 
+    /// Every batch publishes its step values and clears them (their storage is kept for the next
+    /// batch's); a frontend that showed them already publishes without showing them again.
+    @Test func publishingStepValuesClearsThemAndShowsThemUnlessShownAlready() throws {
+        let logged = LoggedValues(), publisher = LogPublisher()
+        let options = LoggedValues.Options(onStep: true, onEpoch: false, progressBar: true)
+        logged.log("loss", 2, options: options)
+        try logged.publishStepValues(to: publisher, step: 1, epoch: 0, showing: false)
+        #expect(publisher.latest.isEmpty && logged.pendingStepValues.values.isEmpty)
+        logged.log("loss", 3, options: options)
+        logged.log("lr", 0.5, options: .init(onStep: true, onEpoch: false))
+        #expect(logged.stepValuesLogged == 3)
+        try logged.publishStepValues(to: publisher, step: 2, epoch: 0)
+        #expect(publisher.latest == ["loss": 3, "lr": 0.5] && publisher.progressBar == ["loss": 3])
+        logged.log("lr", 0.25, options: .init(onStep: true, onEpoch: false))
+        #expect(logged.pendingStepValues.values == ["lr": 0.25], "the cleared snapshot holds only the new step's values")
+    }
+
     @Test func metricObjectsAreComputedAndResetAtTheEpochsEnd() throws {
         let logged = LoggedValues(), mean = Mean()
         logged.log("score", metric: mean)

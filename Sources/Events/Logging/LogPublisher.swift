@@ -48,10 +48,11 @@ public final class LogPublisher {
         }
     }
 
-    /// A step's values: shown, and written with the epoch when `step` is a multiple of ``everySteps``.
-    public func publishStep(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int) throws {
+    /// A step's values: shown (unless `showing` is false: the caller showed them all already),
+    /// and written with the epoch when `step` is a multiple of ``everySteps``.
+    public func publishStep(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int, showing: Bool = true) throws {
         guard !snapshot.values.isEmpty else { return }
-        show(snapshot)
+        if showing { show(snapshot) }
         if step % everySteps == 0 { try write(snapshot, step: step, epoch: epoch) }
     }
 
@@ -105,7 +106,7 @@ extension LoggedValues {
     public func attach<B, O>(to engine: Engine<B, O>, publisher: LogPublisher) -> [HandlerRegistration] {
         [engine.on(.epochStarted, named: "LoggedValues") { _ in self.reset() },
          engine.on(.iterationCompleted, named: "LogPublisher") { engine in
-             try publisher.publishStep(self.takeStepValues(), step: engine.state.iteration, epoch: engine.state.epoch - 1)
+             try self.publishStepValues(to: publisher, step: engine.state.iteration, epoch: engine.state.epoch - 1)
          },
          engine.on(.epochCompleted, named: "LogPublisher") { engine in
              // Computed once: metric objects reset when their epoch value is taken.

@@ -56,6 +56,13 @@ public final class LoggedValues {
             if options.progressBar { progressBar.insert(key) }
             if options.logger { logger.insert(key) }
         }
+
+        /// Empty, keeping the storage for the next values.
+        mutating func removeAllKeepingCapacity() {
+            values.removeAll(keepingCapacity: true)
+            progressBar.removeAll(keepingCapacity: true)
+            logger.removeAll(keepingCapacity: true)
+        }
     }
 
     private struct Entry {
@@ -83,6 +90,10 @@ public final class LoggedValues {
     private var entries: [String: Entry] = [:]
     private var order: [String] = []
     private var step = Snapshot()
+    /// Step values logged in this object's life: compared before and after some work, it tells
+    /// whether values came in between (a frontend that showed the step values then knows
+    /// whether to show them again).
+    public private(set) var stepValuesLogged = 0
 
     /// No values yet.
     public init() {}
@@ -96,7 +107,10 @@ public final class LoggedValues {
             entry.add(Double(value), batchSize: batchSize)
             return entry.options.onStep ? (entry.stepKey, entry.options) : nil
         }
-        if let logged { step.insert(logged.stepKey, value, options: logged.options) }
+        if let logged {
+            step.insert(logged.stepKey, value, options: logged.options)
+            stepValuesLogged += 1
+        }
     }
 
     /// Calls `body` on the entry of `name`, registered with `options` if new.
@@ -123,6 +137,14 @@ public final class LoggedValues {
 
     /// The step values logged since the last ``takeStepValues()``, left in place.
     public var pendingStepValues: Snapshot { step }
+
+    /// Publishes the step values logged since the last call (``LogPublisher/publishStep(_:step:epoch:showing:)``)
+    /// and clears them. Unlike ``takeStepValues()`` the next step's values reuse their storage:
+    /// a step's few values would otherwise allocate a dictionary and two sets every batch.
+    public func publishStepValues(to publisher: LogPublisher, step: Int, epoch: Int, showing: Bool = true) throws {
+        defer { self.step.removeAllKeepingCapacity() }
+        try publisher.publishStep(self.step, step: step, epoch: epoch, showing: showing)
+    }
 
     /// The epoch values (`name`, or `name_epoch` for names also logged per step), reduced across
     /// the processes of `communicator` where asked. Logged metric objects are computed and reset.
