@@ -13,7 +13,8 @@
 # thread, because a worker thread waiting for work spins for a number of instructions that varies
 # from run to run: OMPI_COMM_WORLD_LOCAL_SIZE set to the number of cores says that many
 # processes share the machine, so each keeps its loops and OpenBLAS to one thread (the rule
-# `mpirun` relies on). Valgrind 3.19 cannot read the debug
+# `mpirun` relies on). SWIFT_DETERMINISTIC_HASHING fixes the seed of Swift's hashing, whose
+# random seed otherwise changes the probes of every dictionary from one run to the next. Valgrind 3.19 cannot read the debug
 # information Swift 6 writes, so the programs run from copies without it.
 #
 # The seed model trains on 3,200 and 9,600 images (100 batches apart); the mlp and the cnn, whose
@@ -38,7 +39,7 @@ mkdir "$work/mnist"
 for file in "$data"/*-ubyte.gz; do gunzip -c "$file" > "$work/mnist/$(basename "$file" .gz)"; done
 
 count() {   # program model limit -> instructions
-    OMPI_COMM_WORLD_LOCAL_SIZE=$(nproc) OPENBLAS_CORETYPE=Haswell SWIFTTRAIN_ISA=avx2 \
+    OMPI_COMM_WORLD_LOCAL_SIZE=$(nproc) OPENBLAS_CORETYPE=Haswell SWIFTTRAIN_ISA=avx2 SWIFT_DETERMINISTIC_HASHING=1 \
         valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
         "$work/mnist-$1" --model "$2" --limit "$3" --validations-per-epoch 1 --data "$work/mnist" 2>&1 \
         | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
