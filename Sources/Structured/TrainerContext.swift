@@ -33,8 +33,8 @@ final class TrainerContext: @unchecked Sendable {
 
     /// Where each hook was last noted (engine name and activity), looked up by comparing hooks:
     /// a hook dispatched from the same place as last time, as every batch's hooks are, then
-    /// costs a few comparisons instead of building and hashing the place's name (measured: a
-    /// seventh of the Structured frontend's instructions per training batch).
+    /// costs a few comparisons instead of building and hashing the place's name, which it did
+    /// for each of a training batch's seven hooks.
     private var lastPlaces: [(hook: Hook, engine: String?, activity: String)] = []
 
     private func notePlace() {

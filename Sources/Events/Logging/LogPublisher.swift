@@ -40,8 +40,8 @@ public final class LogPublisher {
     /// Makes `snapshot`'s values the latest without writing them (values a step logged so far,
     /// visible to handlers at once, as in Lightning).
     public func show(_ snapshot: LoggedValues.Snapshot) {
-        // Value by value: a step shows a few values twice a batch, and merging a filtered
-        // copy allocated a dictionary each time.
+        // Value by value: this runs every batch, and merging a filtered copy allocated a
+        // dictionary each time.
         for (key, value) in snapshot.values {
             latest[key] = value
             if snapshot.progressBar.contains(key) { progressBar[key] = value }
