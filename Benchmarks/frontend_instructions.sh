@@ -23,6 +23,9 @@
 #   Benchmarks/frontend_instructions.sh [models...]        # default: seed mlp
 set -euo pipefail
 models=${*:-seed mlp}
+for model in $models; do
+    case "$model" in seed|mlp|cnn) ;; *) echo "frontend_instructions.sh: unknown model '$model' (use seed, mlp or cnn)" >&2; exit 2 ;; esac
+done
 batch=64
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${MNIST_DIR:-$root/../shared/data/mnist}"
@@ -38,11 +41,15 @@ done
 mkdir "$work/mnist"
 for file in "$data"/*-ubyte.gz; do gunzip -c "$file" > "$work/mnist/$(basename "$file" .gz)"; done
 
-count() {   # program model limit -> instructions
-    OMPI_COMM_WORLD_LOCAL_SIZE=$(nproc) OPENBLAS_CORETYPE=Haswell SWIFTTRAIN_ISA=avx2 SWIFT_DETERMINISTIC_HASHING=1 \
+count() {   # program model limit -> instructions; a run that fails shows its output and stops the script
+    local output instructions
+    output=$(OMPI_COMM_WORLD_LOCAL_SIZE=$(nproc) OPENBLAS_CORETYPE=Haswell SWIFTTRAIN_ISA=avx2 SWIFT_DETERMINISTIC_HASHING=1 \
         valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-        "$work/mnist-$1" --model "$2" --limit "$3" --validations-per-epoch 1 --data "$work/mnist" 2>&1 \
-        | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
+        "$work/mnist-$1" --model "$2" --limit "$3" --validations-per-epoch 1 --data "$work/mnist" 2>&1) || {
+        echo "mnist-$1 --model $2 --limit $3 failed under Valgrind:" >&2; echo "$output" | tail -20 >&2; return 1; }
+    instructions=$(echo "$output" | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,)
+    [ -n "$instructions" ] || { echo "no instruction count from mnist-$1 --model $2:" >&2; echo "$output" | tail -20 >&2; return 1; }
+    echo "$instructions"
 }
 
 printf "%-6s %-11s %16s %10s\n" model frontend "instr/batch" "vs core"
@@ -51,9 +58,9 @@ for model in $models; do
     core=""
     for program in core events structured; do
         # The two lengths run side by side; each is one single-threaded process.
-        count "$program" "$model" "$short" > "$work/short" &
-        count "$program" "$model" "$long" > "$work/long" &
-        wait
+        count "$program" "$model" "$short" > "$work/short" & first=$!
+        count "$program" "$model" "$long" > "$work/long" & second=$!
+        wait "$first" && wait "$second" || exit 1
         perBatch=$(( ($(cat "$work/long") - $(cat "$work/short")) * batch / (long - short) ))
         core=${core:-$perBatch}
         awk -v m="$model" -v p="$program" -v n="$perBatch" -v c="$core" \

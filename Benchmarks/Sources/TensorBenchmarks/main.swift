@@ -8,8 +8,13 @@ print("OpenBLAS kernels: \(ComputeBackend.blasKernels), \(ComputeBackend.blasThr
 if only == nil || only == "matmul" { runMatmulBenchmark() }
 if only == nil || only == "elementwise" { runElementwiseBenchmark() }
 if only == nil || only == "convolution" { runConvolutionBenchmark() }
-// `training [seed] [repetitions]`: the mlp by default.
+// `training [seed|mlp] [repetitions]`: the mlp by default.
 if only == nil || only == "training" {
-    let options = CommandLine.arguments.dropFirst(2)
-    runTrainingBenchmark(seedModel: options.contains("seed"), repetitions: options.compactMap { Int($0) }.first ?? 5)
+    let options = Array(CommandLine.arguments.dropFirst(2))
+    let repetitions = options.compactMap { Int($0) }.first ?? 5
+    if let unknown = options.first(where: { !["seed", "mlp"].contains($0) && Int($0) == nil }) ?? (repetitions < 1 ? "\(repetitions)" : nil) {
+        FileHandle.standardError.write(Data("tensor-benchmarks training: '\(unknown)' is neither seed, mlp nor a positive number of repetitions\n".utf8))
+        exit(2)
+    }
+    runTrainingBenchmark(seedModel: options.contains("seed"), repetitions: repetitions)
 }
