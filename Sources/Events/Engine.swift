@@ -38,17 +38,11 @@ public final class Engine<Batch, Output> {
     /// is saved with the engine's position (``checkpointEntries``) and restored with it.
     public var optimization: OptimizationStep?
 
-    private struct Handler {
-        let id: Int
-        let clause: Trigger.Clause
-        let name: String?
-        let action: (Engine) throws -> Void
-    }
     /// Times every step, data fetch and handler of this engine's runs when set (see ``RunProfiler``).
     public var profiler: RunProfiler?
     /// The engine's name in a profile (`trainer`, `evaluator`): its spans read `name step`.
     public var name: String?
-    private var handlers: [EventKind: [Handler]] = [:]
+    private var handlers = HandlerTable()
     private var errorHandlers: [(id: Int, action: (Engine, Error) throws -> Bool)] = []
     private var nextHandlerID = 0
     private var terminateRequested = false
@@ -71,13 +65,12 @@ public final class Engine<Batch, Output> {
     @discardableResult
     public func on(_ trigger: Trigger, named name: String? = nil, perform action: @escaping (Engine) throws -> Void) -> HandlerRegistration {
         let id = nextID()
+        // Unowned: the engine owns its handlers, so none outlives it.
+        let run = { [unowned self] in try action(self) }
         for clause in trigger.clauses {
-            handlers[clause.kind, default: []].append(Handler(id: id, clause: clause, name: name, action: action))
+            handlers.append(HandlerTable.Handler(id: id, clause: clause, name: name, run: run), for: clause.kind)
         }
-        return HandlerRegistration { [weak self] in
-            guard let self else { return }
-            for kind in self.handlers.keys { self.handlers[kind]?.removeAll { $0.id == id } }
-        }
+        return HandlerRegistration { [weak self] in self?.handlers.remove(id: id) }
     }
 
     /// Runs `action` when the step or a handler throws. Return `true` when the error is handled
@@ -90,7 +83,7 @@ public final class Engine<Batch, Output> {
     }
 
     /// Whether any handler is registered for `kind`.
-    public func hasHandlers(for kind: EventKind) -> Bool { !(handlers[kind]?.isEmpty ?? true) }
+    public func hasHandlers(for kind: EventKind) -> Bool { !handlers[kind].isEmpty }
 
     private func nextID() -> Int {
         defer { nextHandlerID += 1 }
@@ -99,7 +92,8 @@ public final class Engine<Batch, Output> {
 
     /// Fires `kind` now: runs its handlers whose filters pass. The step fires custom events this way.
     public func fire(_ kind: EventKind) throws {
-        guard let registered = handlers[kind], !registered.isEmpty else { return }
+        let registered = handlers[kind]
+        guard !registered.isEmpty else { return }
         let count = kind.countsEpochs ? state.epoch : state.iteration
         let outer = state.activity
         state.activity = kind.description
@@ -107,9 +101,9 @@ public final class Engine<Batch, Output> {
         // A copy: handlers may register or remove handlers while running.
         for handler in registered where handler.clause.matches(count) {
             if let profiler {
-                try profiler.measure(handler.name.map { "\($0) (\(kind))" } ?? "\(kind) #\(handler.id)", category: .handler) { try handler.action(self) }
+                try profiler.measure(handler.name.map { "\($0) (\(kind))" } ?? "\(kind) #\(handler.id)", category: .handler) { try handler.run() }
             } else {
-                try handler.action(self)
+                try handler.run()
             }
         }
     }
