@@ -50,7 +50,10 @@ extension Trainer {
         context.module = module
         self.context = context
         self.module = module
-        defer { self.context = nil }
+        defer {
+            self.context = nil
+            dispatcher = HookDispatcher()
+        }
         orderCallbacks()
         if publisher.loggers.isEmpty, let loggers { publisher.loggers = loggers }
         publisher.isMain = isGlobalZero
@@ -108,31 +111,7 @@ extension Trainer {
     /// validation or test step without gradients.
     private func makeEvaluationEngine<M: TrainingModule>(_ module: M, isTest: Bool, context: TrainerContext) -> Engine<M.Batch, Void> {
         let engine = Engine<M.Batch, Void> { [unowned self] engine, batch in
-            let index = engine.state.iterationInEpoch - 1
-            context.batchSize = (batch as? LabeledBatch)?.count ?? 1
-            if isTest {
-                self.dispatch(.testBatchStart, { $0.onTestBatchStart(trainer: self, batchIndex: index) })
-            } else {
-                self.dispatch(.validationBatchStart, { $0.onValidationBatchStart(trainer: self, batchIndex: index) }) {
-                    module.onValidationBatchStart(batch, batchIndex: index)
-                }
-            }
-            context.hook = isTest ? .testStep : .validationStep
-            try withoutGradient {
-                isTest ? try module.testStep(batch, batchIndex: index) : try module.validationStep(batch, batchIndex: index)
-            }
-            if context.lacksValidationStep && !isTest {
-                self.warnOnce("validation data was given, but \(M.self) has no validationStep(_:batchIndex:); skipping validation")
-                engine.terminate()
-            }
-            if isTest {
-                self.dispatch(.testBatchEnd, { $0.onTestBatchEnd(trainer: self, batchIndex: index) })
-            } else {
-                self.dispatch(.validationBatchEnd, { $0.onValidationBatchEnd(trainer: self, batchIndex: index) }) {
-                    module.onValidationBatchEnd(batch, batchIndex: index)
-                }
-            }
-            _ = context.results.takeStepValues()
+            try context.atStepPlace { try self.evaluationBatch(batch, engine: engine, module: module, isTest: isTest, context: context) }
         }
         engine.communicator = communicator
         engine.profiler = profiler
@@ -142,5 +121,35 @@ extension Trainer {
             return false
         }
         return engine
+    }
+
+    /// One evaluation batch: the batch hooks and the module's validation or test step, without gradients.
+    private func evaluationBatch<M: TrainingModule>(_ batch: M.Batch, engine: Engine<M.Batch, Void>, module: M, isTest: Bool,
+                                                    context: TrainerContext) throws {
+        let index = engine.state.iterationInEpoch - 1
+        context.batchSize = (batch as? LabeledBatch)?.count ?? 1
+        if isTest {
+            dispatch(.testBatchStart, { $0.onTestBatchStart(trainer: self, batchIndex: index) })
+        } else {
+            dispatch(.validationBatchStart, { $0.onValidationBatchStart(trainer: self, batchIndex: index) }) {
+                module.onValidationBatchStart(batch, batchIndex: index)
+            }
+        }
+        context.hook = isTest ? .testStep : .validationStep
+        try withoutGradient {
+            isTest ? try module.testStep(batch, batchIndex: index) : try module.validationStep(batch, batchIndex: index)
+        }
+        if context.lacksValidationStep && !isTest {
+            warnOnce("validation data was given, but \(M.self) has no validationStep(_:batchIndex:); skipping validation")
+            engine.terminate()
+        }
+        if isTest {
+            dispatch(.testBatchEnd, { $0.onTestBatchEnd(trainer: self, batchIndex: index) })
+        } else {
+            dispatch(.validationBatchEnd, { $0.onValidationBatchEnd(trainer: self, batchIndex: index) }) {
+                module.onValidationBatchEnd(batch, batchIndex: index)
+            }
+        }
+        _ = context.results.takeStepValues()
     }
 }

@@ -31,7 +31,10 @@ extension Trainer {
         self.context = context
         self.module = module
         hasValidationData = validation != nil
-        defer { self.context = nil }
+        defer {
+            self.context = nil
+            dispatcher = HookDispatcher()
+        }
         return try TrainerContext.$current.withValue(context) {
             let optimizer = try configureRun(module, context: context)
             // The loop: an Events engine whose step is the shared optimization step.
@@ -177,7 +180,7 @@ extension Trainer {
         }
         context.optimization = optimization
         let engine = Engine<M.Batch, Tensor?> { [unowned self, budget] engine, batch in
-            let loss = try self.trainBatch(batch, engine: engine, module: module, context: context, optimization: optimization)
+            let loss = try context.atStepPlace { try self.trainBatch(batch, engine: engine, module: module, context: context, optimization: optimization) }
             if let maxSteps = self.maxSteps, self.globalStep >= maxSteps { self.shouldStop = true }
             if budget.isSpent { self.shouldStop = true }
             if self.shouldStop { engine.terminate() }
@@ -205,8 +208,9 @@ extension Trainer {
         let loss = try profiler.map { try $0.measure("module.trainingStep", category: .hook) { try module.trainingStep(batch, batchIndex: index) } }
             ?? module.trainingStep(batch, batchIndex: index)
         // Logged values are visible to callbacks at once, as in Lightning.
-        publisher.show(context.results.pendingStepValues)
-        let shownUpTo = context.results.stepValuesLogged
+        let results = context.results
+        publisher.show(results.pendingStepValues)
+        let shownUpTo = results.stepValuesLogged
         if module.automaticOptimization, let loss {
             try optimization.apply(loss: loss, examples: context.batchSize, endsEpoch: lastOfEpoch)
         } else if !module.automaticOptimization {
@@ -219,8 +223,7 @@ extension Trainer {
         try dispatch(.trainBatchEnd, { try $0.onTrainBatchEnd(trainer: self, batchIndex: index) }) {
             module.onTrainBatchEnd(loss, batch: batch, batchIndex: index)
         }
-        try context.results.publishStepValues(to: publisher, step: globalStep, epoch: currentEpoch,
-                                              showing: context.results.stepValuesLogged != shownUpTo)
+        try results.publishStepValues(to: publisher, step: globalStep, epoch: currentEpoch, showing: results.stepValuesLogged != shownUpTo)
         return loss
     }
 

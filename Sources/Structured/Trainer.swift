@@ -159,29 +159,25 @@ public final class Trainer {
     var gatheredState: (optimizer: OptimizerState?, model: [(name: String, tensor: Tensor)]?) = (nil, nil)
 
     /// The callbacks in calling order, monitoring ones last (fixed when a run starts).
-    var orderedCallbacks: [any Callback] = []
+    var orderedCallbacks: [any Callback] { dispatcher.callbacks }
+    /// The current run's hook dispatch (``orderCallbacks()`` fixes it when the run starts).
+    var dispatcher = HookDispatcher()
 
-    /// Fixes the calling order of ``callbacks`` for a run.
+    /// Fixes the calling order of ``callbacks``, the profiler and the context for a run.
     func orderCallbacks() {
-        orderedCallbacks = callbacks.filter { !$0.isMonitoring } + callbacks.filter(\.isMonitoring)
+        dispatcher = HookDispatcher(callbacks: callbacks.filter { !$0.isMonitoring } + callbacks.filter(\.isMonitoring),
+                                    profiler: profiler, context: context)
     }
 
     /// The one hook dispatcher: marks `hook` as the current hook (which decides what `log` may
     /// do in it), runs each callback's version in calling order, then the module's.
     func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void, module: () throws -> Void) rethrows {
-        try dispatch(hook, callback)
-        guard let profiler else { return try module() }
-        try profiler.measure("module.\(hook.rawValue)", category: .hook, module)
+        try dispatcher.dispatch(hook, callback, module: module)
     }
 
     /// ``dispatch(_:_:module:)`` for hooks that only callbacks have.
     func dispatch(_ hook: Hook, _ callback: (any Callback) throws -> Void) rethrows {
-        context?.hook = hook
-        guard let profiler else {
-            for each in orderedCallbacks { try callback(each) }
-            return
-        }
-        for each in orderedCallbacks { try profiler.measure("\(type(of: each)).\(hook.rawValue)", category: .hook) { try callback(each) } }
+        try dispatcher.dispatch(hook, callback)
     }
 
     /// The checkpoint callbacks in use.

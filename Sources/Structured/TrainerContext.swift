@@ -31,25 +31,57 @@ final class TrainerContext: @unchecked Sendable {
         self.trainer = trainer
     }
 
-    /// Where each hook was last noted (engine name and activity), looked up by comparing hooks:
-    /// a hook dispatched from the same place as last time, as every batch's hooks are, then
-    /// costs a few comparisons instead of building and hashing the place's name, which it did
-    /// for each of a training batch's seven hooks.
-    private var lastPlaces: [(hook: Hook, engine: String?, activity: String)] = []
+    /// The places hooks ran at, by number: an engine's name and what it was doing, or
+    /// `outside the engine`.
+    private var placeNames: [String] = []
+    /// The place each hook was last noted at. A hook noted at the same place as last time, as
+    /// every batch's hooks are, costs a comparison of numbers.
+    private var lastPlaces: [(hook: Hook, place: Int)] = []
+    /// The last place looked up, by the engine's name and activity.
+    private var lastResolved: (engine: String?, activity: String, place: Int)?
+    /// The place of the hooks that run now when it cannot change: within a batch's step
+    /// (``atStepPlace(_:)``). Its seven hooks then skip reading the engine's activity.
+    private var stepPlace: Int?
 
     private func notePlace() {
+        let place = stepPlace ?? resolvePlace(), hook = hook
+        var index = 0
+        while index < lastPlaces.count && lastPlaces[index].hook != hook { index += 1 }
+        if index < lastPlaces.count && lastPlaces[index].place == place { return }
+        if index < lastPlaces.count { lastPlaces[index].place = place } else { lastPlaces.append((hook, place)) }
+        trainer.hookPlaces[hook, default: []].insert(placeNames[place])
+    }
+
+    /// The number of the place the innermost engine stands at now.
+    private func resolvePlace() -> Int {
         let top = engines.last
         let engine = top?.name, activity = top?.progress.activity ?? ""
-        let index = lastPlaces.firstIndex { $0.hook == hook }
-        if let index, lastPlaces[index].engine == engine, lastPlaces[index].activity == activity { return }
-        if let index { lastPlaces[index] = (hook, engine, activity) } else { lastPlaces.append((hook, engine, activity)) }
-        trainer.hookPlaces[hook, default: []].insert(engine.map { "\($0) engine: \(activity)" } ?? "outside the engine")
+        if let lastResolved, lastResolved.engine == engine, lastResolved.activity == activity { return lastResolved.place }
+        let name = engine.map { "\($0) engine: \(activity)" } ?? "outside the engine"
+        let place = placeNames.firstIndex(of: name) ?? placeNames.count
+        if place == placeNames.count { placeNames.append(name) }
+        lastResolved = (engine, activity, place)
+        return place
+    }
+
+    /// Runs `body`, a batch's step, whose hooks all run where the engine stands now.
+    func atStepPlace<T>(_ body: () throws -> T) rethrows -> T {
+        let outer = stepPlace
+        stepPlace = resolvePlace()
+        defer { stepPlace = outer }
+        return try body()
     }
 
     /// Runs `body` (an engine's run) with `engine` innermost.
     func running<T>(_ name: String, _ progress: any EngineProgress, _ body: () throws -> T) rethrows -> T {
         engines.append((name, progress))
-        defer { engines.removeLast() }
+        // The engine's hooks run at its own places, not at the step that started it.
+        let outer = stepPlace
+        stepPlace = nil
+        defer {
+            engines.removeLast()
+            stepPlace = outer
+        }
         return try body()
     }
 

@@ -6,26 +6,33 @@ import TensorCore
 final class TrainerStepHooks<M: TrainingModule>: OptimizationHooks {
     unowned let trainer: Trainer
     let module: M
+    /// The run's dispatch, a constant: the trainer's is a variable.
+    let dispatcher: HookDispatcher
 
     init(trainer: Trainer, module: M) {
         self.trainer = trainer
         self.module = module
+        dispatcher = trainer.dispatcher
     }
 
     func beforeZeroGrad(_ optimizer: any Optimizer) {
-        trainer.dispatch(.beforeZeroGrad, { $0.onBeforeZeroGrad(trainer: self.trainer, optimizer: optimizer) }) { module.onBeforeZeroGrad(optimizer) }
+        let trainer = trainer   // one strong reference for the hook and its callbacks
+        dispatcher.dispatch(.beforeZeroGrad, { $0.onBeforeZeroGrad(trainer: trainer, optimizer: optimizer) }) { module.onBeforeZeroGrad(optimizer) }
     }
 
     func beforeBackward(_ loss: Tensor) {
-        trainer.dispatch(.beforeBackward, { $0.onBeforeBackward(trainer: self.trainer, loss: loss) }) { module.onBeforeBackward(loss) }
+        let trainer = trainer   // one strong reference for the hook and its callbacks
+        dispatcher.dispatch(.beforeBackward, { $0.onBeforeBackward(trainer: trainer, loss: loss) }) { module.onBeforeBackward(loss) }
     }
 
     func afterBackward() {
-        trainer.dispatch(.afterBackward, { $0.onAfterBackward(trainer: self.trainer) }) { module.onAfterBackward() }
+        let trainer = trainer   // one strong reference for the hook and its callbacks
+        dispatcher.dispatch(.afterBackward, { $0.onAfterBackward(trainer: trainer) }) { module.onAfterBackward() }
     }
 
     func beforeOptimizerStep(_ optimizer: any Optimizer) {
-        trainer.dispatch(.beforeOptimizerStep, { $0.onBeforeOptimizerStep(trainer: self.trainer, optimizer: optimizer) }) {
+        let trainer = trainer   // one strong reference for the hook and its callbacks
+        dispatcher.dispatch(.beforeOptimizerStep, { $0.onBeforeOptimizerStep(trainer: trainer, optimizer: optimizer) }) {
             module.onBeforeOptimizerStep(optimizer)
         }
     }

@@ -42,16 +42,16 @@ public final class LogPublisher {
     public func show(_ snapshot: LoggedValues.Snapshot) {
         // Value by value: this runs every batch, and merging a filtered copy allocated a
         // dictionary each time.
-        for (key, value) in snapshot.values {
-            latest[key] = value
-            if snapshot.progressBar.contains(key) { progressBar[key] = value }
+        for (key, entry) in snapshot.table {
+            latest[key] = entry.value
+            if entry.progressBar { progressBar[key] = entry.value }
         }
     }
 
     /// A step's values: shown (unless `showing` is false: the caller showed them all already),
     /// and written with the epoch when `step` is a multiple of ``everySteps``.
     public func publishStep(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int, showing: Bool = true) throws {
-        guard !snapshot.values.isEmpty else { return }
+        guard !snapshot.isEmpty else { return }
         if showing { show(snapshot) }
         if step % everySteps == 0 { try write(snapshot, step: step, epoch: epoch) }
     }
@@ -68,7 +68,7 @@ public final class LogPublisher {
     }
 
     private func write(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int) throws {
-        var values = snapshot.values.filter { snapshot.logger.contains($0.key) }
+        var values = snapshot.table.compactMapValues { $0.logger ? $0.value : nil }
         guard !values.isEmpty, isMain else { return }
         loggedKeys.formUnion(values.keys)
         values["epoch"] = Float(epoch)

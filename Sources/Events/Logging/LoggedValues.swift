@@ -44,24 +44,33 @@ public final class LoggedValues {
 
     /// Values and where they go: the progress bar, the loggers, or both.
     public struct Snapshot: Sendable, Equatable {
+        /// A value and its destinations.
+        struct Value: Sendable, Equatable {
+            var value: Float
+            var progressBar: Bool
+            var logger: Bool
+        }
+
+        /// The values with their destinations, in one table: a value logged every batch then
+        /// costs one hash of its key, not one per destination.
+        private(set) var table: [String: Value] = [:]
+
         /// The values by key.
-        public var values: [String: Float] = [:]
+        public var values: [String: Float] { table.mapValues(\.value) }
         /// The keys marked for a progress bar.
-        public var progressBar: Set<String> = []
+        public var progressBar: Set<String> { Set(table.lazy.filter(\.value.progressBar).map(\.key)) }
         /// The keys marked for the loggers.
-        public var logger: Set<String> = []
+        public var logger: Set<String> { Set(table.lazy.filter(\.value.logger).map(\.key)) }
+        /// Whether it holds no values.
+        public var isEmpty: Bool { table.isEmpty }
 
         mutating func insert(_ key: String, _ value: Float, options: Options) {
-            values[key] = value
-            if options.progressBar { progressBar.insert(key) }
-            if options.logger { logger.insert(key) }
+            table[key] = Value(value: value, progressBar: options.progressBar, logger: options.logger)
         }
 
         /// Empty, keeping the storage for the next values.
         mutating func removeAllKeepingCapacity() {
-            values.removeAll(keepingCapacity: true)
-            progressBar.removeAll(keepingCapacity: true)
-            logger.removeAll(keepingCapacity: true)
+            table.removeAll(keepingCapacity: true)
         }
     }
 

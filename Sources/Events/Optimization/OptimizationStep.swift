@@ -89,29 +89,32 @@ public final class OptimizationStep {
     public func apply(loss: Tensor, examples: Int, endsEpoch: Bool) throws -> Bool {
         try throwPendingDataError()
         try synchronizeBuffers()
-        if windowBatches == 0 {
+        // Each variable read once: a read of a class's variable is checked for exclusive
+        // access at run time, and this runs every batch.
+        let profiler = OperationProfiler.current, hooks = hooks
+        var (batches, examples) = (windowBatches, windowExamples + examples)
+        if batches == 0 {
             hooks?.beforeZeroGrad(optimizer)
-            OperationProfiler.measure("zero gradients") { optimizer.zeroGradients() }
+            OperationProfiler.measure("zero gradients", by: profiler) { optimizer.zeroGradients() }
         }
         let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
-        let closesWindow = windowBatches + 1 == accumulation || endsEpoch
+        let closesWindow = batches + 1 == accumulation || endsEpoch
         // The window's last backward sends each gradient bucket as soon as it is final.
-        if closesWindow { synchronizer?.prepareBackward(localExamples: windowExamples + examples) }
+        if closesWindow { synchronizer?.prepareBackward(localExamples: examples) }
         hooks?.beforeBackward(scaled)
         scaled.backward()
-        windowBatches += 1
-        windowExamples += examples
+        batches += 1
+        (windowBatches, windowExamples) = (batches, examples)
         hooks?.afterBackward()
         guard closesWindow else { return false }
-        try OperationProfiler.measure("gradient synchronization") {
-            try synchronizer?.synchronize(localExamples: windowExamples)
-            try gradientSharding?.reduceGradients(localExamples: windowExamples)
+        try OperationProfiler.measure("gradient synchronization", by: profiler) {
+            try synchronizer?.synchronize(localExamples: examples)
+            try gradientSharding?.reduceGradients(localExamples: examples)
         }
         hooks?.beforeOptimizerStep(optimizer)
-        if let clipping { OperationProfiler.measure("gradient clipping") { clipping.apply(to: optimizer.parameters) } }
-        OperationProfiler.measure("\(type(of: optimizer)).step") { optimizer.step() }
-        windowBatches = 0
-        windowExamples = 0
+        if let clipping { OperationProfiler.measure("gradient clipping", by: profiler) { clipping.apply(to: optimizer.parameters) } }
+        OperationProfiler.measure("\(type(of: optimizer)).step", by: profiler) { optimizer.step() }
+        (windowBatches, windowExamples) = (0, 0)
         stepsTaken += 1
         advanceSchedules(.iteration, count: stepsTaken)
         try hooks?.afterOptimizerStep(optimizer)

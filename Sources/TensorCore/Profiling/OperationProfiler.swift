@@ -80,6 +80,8 @@ public final class OperationProfiler: @unchecked Sendable {
     /// The profiler counting in this task, if any (bound only inside ``profile(region:_:)``;
     /// task-local, so parallel runs never charge each other's operations).
     @TaskLocal static var active: OperationProfiler?
+    /// The profiler counting in this task now, if any.
+    package static var current: OperationProfiler? { active }
 
     private var totals: [Key: Total] = [:]
     private var regionNanoseconds: [String: UInt64] = [:]
@@ -130,7 +132,14 @@ public final class OperationProfiler: @unchecked Sendable {
     /// Runs `body`, charging its time to `name` in the update pass when a profiler counts (the
     /// time before it goes to `(other)`).
     public static func measure<T>(_ name: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
-        guard let profiler = active else { return try body() }
+        try measure(name(), by: active, body)
+    }
+
+    /// ``measure(_:_:)`` charging to `profiler`, the ``current`` one looked up once by a caller
+    /// that measures several parts of a step: each lookup of a task-local value walks the
+    /// task's bindings.
+    package static func measure<T>(_ name: @autoclosure () -> String, by profiler: OperationProfiler?, _ body: () throws -> T) rethrows -> T {
+        guard let profiler else { return try body() }
         profiler.charge(operation: "(between operations)", layer: nil, pass: .other, until: profiler.now())
         defer { profiler.charge(operation: name(), layer: nil, pass: .update, until: profiler.now()) }
         return try body()
