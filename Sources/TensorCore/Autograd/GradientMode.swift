@@ -4,10 +4,8 @@
 /// operations then skip building the graph, which saves memory and time. The setting is local
 /// to the current thread and task, so ranks simulated as threads do not disturb each other.
 public enum GradientMode {
-    @TaskLocal static var isRecording = true
-
     /// Whether operations performed here record gradients.
-    public static var isEnabled: Bool { isRecording }
+    public static var isEnabled: Bool { OperationContext.current.isRecordingGradients }
 }
 
 /// Runs `body` with gradient recording switched off (PyTorch's `torch.no_grad()`).
@@ -16,5 +14,5 @@ public enum GradientMode {
 /// let accuracy = withoutGradient { evaluate(model, on: testSet) }
 /// ```
 public func withoutGradient<Result>(_ body: () throws -> Result) rethrows -> Result {
-    try GradientMode.$isRecording.withValue(false, operation: body)
+    try OperationContext.with({ $0.isRecordingGradients = false }, body)
 }

@@ -33,11 +33,13 @@ extension Tensor {
         _ operation: String, inputs: [Tensor],
         pullback: @escaping (_ gradient: Tensor, _ output: Tensor) -> [Tensor?]
     ) -> Tensor {
-        if let profiler = OperationProfiler.active { profiler.forwardEnded(operation, inputs: inputs, output: self) }
-        guard GradientMode.isRecording, inputs.contains(where: \.requiresGradient) else { return self }
+        // One lookup of the task's operation context for the three things it decides.
+        let context = OperationContext.current
+        if let profiler = context.profiler { profiler.forwardEnded(operation, inputs: inputs, output: self) }
+        guard context.isRecordingGradients, inputs.contains(where: \.requiresGradient) else { return self }
         gradientNode = GradientNode(operation: operation, inputs: inputs, pullback: pullback)
         requiresGradient = true
-        if let trace = ONNXTrace.current { trace.record(operation, inputs: inputs, output: self) }
+        if let trace = context.trace { trace.record(operation, inputs: inputs, output: self) }
         return self
     }
 

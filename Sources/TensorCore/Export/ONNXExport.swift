@@ -42,7 +42,7 @@ extension Module where Input == Tensor {
         let input = Tensor(zeros: inputShape)
         input.requiresGradient = true
         let trace = ONNXTrace()
-        let output = withRandomScope(seed: 0) { ONNXTrace.$current.withValue(trace) { self(input) } }
+        let output = withRandomScope(seed: 0) { trace.recording { self(input) } }
         guard trace.isTraced(output) else { throw ONNXExportError.outputNotTraced }
         var graph = ONNXGraphBuilder(parameters: namedState, input: input)
         for node in trace.nodes { try graph.append(node) }
@@ -73,7 +73,7 @@ extension Module where Input == IndexTensor {
         let ids = IndexTensor([Int32](repeating: 0, count: inputShape.reduce(1, *)), shape: inputShape)
         let trace = ONNXTrace()
         trace.inputIndices = ids
-        let output = withRandomScope(seed: 0) { ONNXTrace.$current.withValue(trace) { self(ids) } }
+        let output = withRandomScope(seed: 0) { trace.recording { self(ids) } }
         guard trace.isTraced(output) else { throw ONNXExportError.outputNotTraced }
         var graph = ONNXGraphBuilder(parameters: namedState, input: nil)
         for node in trace.nodes { try graph.append(node) }

@@ -14,7 +14,13 @@ final class ONNXTrace: @unchecked Sendable {
         var attributes: [String: [Double]] = [:]
     }
 
-    @TaskLocal static var current: ONNXTrace?
+    /// The trace in progress in this task, if any.
+    static var current: ONNXTrace? { OperationContext.current.trace }
+
+    /// Runs `body` with this trace recording its operations.
+    func recording<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try OperationContext.with({ $0.trace = self }, body)
+    }
 
     /// The token ids a language model was traced with: an embedding of exactly these reads the
     /// graph's input; any other ids are constants (positions).

@@ -79,7 +79,7 @@ public final class OperationProfiler: @unchecked Sendable {
 
     /// The profiler counting in this task, if any (bound only inside ``profile(region:_:)``;
     /// task-local, so parallel runs never charge each other's operations).
-    @TaskLocal static var active: OperationProfiler?
+    static var active: OperationProfiler? { OperationContext.current.profiler }
     /// The profiler counting in this task now, if any.
     package static var current: OperationProfiler? { active }
 
@@ -126,7 +126,7 @@ public final class OperationProfiler: @unchecked Sendable {
             regionNanoseconds[name, default: 0] += end - start
             region = outerRegion
         }
-        return try Self.$active.withValue(self, operation: body)
+        return try OperationContext.with({ $0.profiler = self }, body)
     }
 
     /// Runs `body`, charging its time to `name` in the update pass when a profiler counts (the
