@@ -42,9 +42,9 @@ public final class LogPublisher {
     public func show(_ snapshot: LoggedValues.Snapshot) {
         // Value by value: this runs every batch, and merging a filtered copy allocated a
         // dictionary each time.
-        for (key, entry) in snapshot.table {
-            latest[key] = entry.value
-            if entry.progressBar { progressBar[key] = entry.value }
+        for entry in snapshot.entries {
+            latest[entry.key] = entry.value
+            if entry.progressBar { progressBar[entry.key] = entry.value }
         }
     }
 
@@ -68,7 +68,7 @@ public final class LogPublisher {
     }
 
     private func write(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int) throws {
-        var values = snapshot.table.compactMapValues { $0.logger ? $0.value : nil }
+        var values = Dictionary(snapshot.entries.lazy.filter(\.logger).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         guard !values.isEmpty, isMain else { return }
         loggedKeys.formUnion(values.keys)
         values["epoch"] = Float(epoch)

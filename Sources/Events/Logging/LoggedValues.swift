@@ -45,36 +45,45 @@ public final class LoggedValues {
     /// Values and where they go: the progress bar, the loggers, or both.
     public struct Snapshot: Sendable, Equatable {
         /// A value and its destinations.
-        struct Value: Sendable, Equatable {
+        struct Value: Sendable {
+            let key: String
             var value: Float
             var progressBar: Bool
             var logger: Bool
         }
 
-        /// The values with their destinations, in one table: a value logged every batch then
-        /// costs one hash of its key, not one per destination.
-        private(set) var table: [String: Value] = [:]
+        /// The values with their destinations, in the order first inserted. A step logs a few,
+        /// so a search of this array costs less than hashing the key: logging a value every
+        /// batch hashes nothing here.
+        private(set) var entries: [Value] = []
 
         /// The values by key.
-        public var values: [String: Float] { table.mapValues(\.value) }
+        public var values: [String: Float] { Dictionary(entries.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) }
         /// The keys marked for a progress bar.
-        public var progressBar: Set<String> { Set(table.lazy.filter(\.value.progressBar).map(\.key)) }
+        public var progressBar: Set<String> { Set(entries.lazy.filter(\.progressBar).map(\.key)) }
         /// The keys marked for the loggers.
-        public var logger: Set<String> { Set(table.lazy.filter(\.value.logger).map(\.key)) }
+        public var logger: Set<String> { Set(entries.lazy.filter(\.logger).map(\.key)) }
         /// Whether it holds no values.
-        public var isEmpty: Bool { table.isEmpty }
+        public var isEmpty: Bool { entries.isEmpty }
 
         mutating func insert(_ key: String, _ value: Float, options: Options) {
-            table[key] = Value(value: value, progressBar: options.progressBar, logger: options.logger)
+            let new = Value(key: key, value: value, progressBar: options.progressBar, logger: options.logger)
+            if let index = entries.firstIndex(where: { $0.key == key }) { entries[index] = new } else { entries.append(new) }
         }
 
         /// Empty, keeping the storage for the next values.
         mutating func removeAllKeepingCapacity() {
-            table.removeAll(keepingCapacity: true)
+            entries.removeAll(keepingCapacity: true)
+        }
+
+        /// The same values with the same destinations, in any order.
+        public static func == (lhs: Snapshot, rhs: Snapshot) -> Bool {
+            lhs.values == rhs.values && lhs.progressBar == rhs.progressBar && lhs.logger == rhs.logger
         }
     }
 
     private struct Entry {
+        let name: String
         var options: Options
         /// The key of its step values: `name`, or `name_step` when also logged per epoch.
         /// Made once, at the first call: a name is logged every batch.
@@ -83,6 +92,7 @@ public final class LoggedValues {
         var metric: (any Metric)?
 
         init(_ name: String, options: Options) {
+            self.name = name
             self.options = options
             stepKey = options.onStep && options.onEpoch ? "\(name)_step" : name
         }
@@ -96,8 +106,11 @@ public final class LoggedValues {
             }
         }
     }
-    private var entries: [String: Entry] = [:]
-    private var order: [String] = []
+    /// The names' entries in the order first logged, found through ``indexByName`` or, for
+    /// the name logged after the previous one as in every step, right after it.
+    private var entries: [Entry] = []
+    private var indexByName: [String: Int] = [:]
+    private var lastIndex = -1
     private var step = Snapshot()
     /// Step values logged in this object's life: compared before and after some work, it tells
     /// whether values came in between (a frontend that showed the step values then knows
@@ -124,7 +137,13 @@ public final class LoggedValues {
 
     /// Calls `body` on the entry of `name`, registered with `options` if new.
     private func modifyEntry<T>(_ name: String, _ options: Options, _ body: (inout Entry) -> T) -> T {
-        body(&entries[name, default: register(name, options)])
+        // A step logs its names in the same order every batch: try the one after the last.
+        var index = lastIndex + 1 < entries.count ? lastIndex + 1 : 0
+        if !(index < entries.count && entries[index].name == name) {
+            index = indexByName[name] ?? register(name, options)
+        }
+        lastIndex = index
+        return body(&entries[index])
     }
 
     /// Records a metric object under `name`: at the end of the epoch it is computed over every
@@ -133,9 +152,10 @@ public final class LoggedValues {
         modifyEntry(name, Options(progressBar: progressBar, logger: logger)) { $0.metric = metric }
     }
 
-    private func register(_ name: String, _ options: Options) -> Entry {
-        order.append(name)
-        return Entry(name, options: options)
+    private func register(_ name: String, _ options: Options) -> Int {
+        indexByName[name] = entries.count
+        entries.append(Entry(name, options: options))
+        return entries.count - 1
     }
 
     /// The step values logged since the last call, which clears them.
@@ -160,9 +180,8 @@ public final class LoggedValues {
     /// - Throws: what a metric's computation or the communicator throws.
     public func epochValues(over communicator: any Communicator) throws -> Snapshot {
         var snapshot = Snapshot()
-        for name in order {
-            guard let entry = entries[name], entry.options.onEpoch else { continue }
-            let key = entry.options.onStep ? "\(name)_epoch" : name
+        for entry in entries where entry.options.onEpoch {
+            let key = entry.options.onStep ? "\(entry.name)_epoch" : entry.name
             snapshot.insert(key, try epochValue(entry, communicator: communicator), options: entry.options)
         }
         return snapshot
@@ -184,8 +203,9 @@ public final class LoggedValues {
 
     /// Forgets every name and value: the start of a new epoch or stage.
     public func reset() {
-        entries = [:]
-        order = []
+        entries = []
+        indexByName = [:]
+        lastIndex = -1
         step = Snapshot()
     }
 
