@@ -4,7 +4,7 @@ import TensorCore
 
 /// The hooks `log` can be called from, with Lightning's defaults (`fx_validator.py`): steps and
 /// batch hooks of training log per step, everything else per epoch; some hooks may not log.
-public enum Hook: String, Sendable {
+public enum Hook: String, Sendable, CaseIterable {
     case fitStart, fitEnd, trainStart, trainEnd, trainEpochStart, trainEpochEnd, trainBatchStart, trainBatchEnd
     case trainingStep, beforeBackward, afterBackward, beforeOptimizerStep, beforeZeroGrad
     case validationStart, validationEnd, validationEpochStart, validationEpochEnd, validationBatchStart, validationBatchEnd, validationStep

@@ -35,6 +35,26 @@ import TensorCore
         #expect(merged == expected)
     } }
 
+    /// The dispatcher finds a hook's callbacks by the hook's index, which a switch gives:
+    /// it must be the hook's position among all hooks.
+    @Test func eachHookIndexIsItsPositionAmongAllHooks() {
+        #expect(Hook.allCases.enumerated().allSatisfy { $0.element.index == $0.offset })
+    }
+
+    /// The package's callbacks name the per-batch hooks they implement, and the dispatcher
+    /// leaves them out of the rest: the ones they name still reach them, every batch.
+    @Test func thePackagesCallbacksGetThePerBatchHooksTheyImplement() throws { try withRandomScope(seed: 3) {
+        final class Lines: @unchecked Sendable { var lines: [String] = [] }
+        let written = Lines()
+        let bar = ProgressBarCallback(terminal: false) { written.lines.append($0) }
+        let data = syntheticData(count: 16)
+        try quietTrainer(callbacks: [bar]).fit(Classifier(), train: DataLoader(data, batchSize: 4))
+        #expect(written.lines.count == 4, "a plain line after each of the four batches (ten a epoch at most)")
+        let timed = quietTrainer(maxEpochs: 3, callbacks: [TimerCallback(duration: 1e-9)])
+        try timed.fit(Classifier(), train: DataLoader(data, batchSize: 4))
+        #expect(timed.globalStep == 1, "the timer stops training after the batch that used its budget up")
+    } }
+
     /// Where each hook ran, as the dispatcher saw it: the table of hooks against the Events
     /// engine's events that the comparison report prints.
     @Test func theTrainerRecordsWhichEventEachHookRanIn() throws { try withRandomScope(seed: 2) {

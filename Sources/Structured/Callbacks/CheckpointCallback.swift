@@ -147,3 +147,7 @@ extension Trainer {
     /// Whether training was stopped mid-epoch (no end-of-epoch checkpoint then).
     var shouldStopBeforeEpochEnd: Bool { shouldStop && batchInEpoch < trainBatchesPerEpoch }
 }
+
+extension CheckpointCallback: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [.trainBatchStart, .trainBatchEnd] }
+}

@@ -67,3 +67,7 @@ public final class EarlyStoppingCallback: Callback {
         rule.restore(state)
     }
 }
+
+extension EarlyStoppingCallback: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [] }
+}

@@ -43,3 +43,7 @@ public final class LearningRateMonitor: Callback {
         }
     }
 }
+
+extension LearningRateMonitor: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [.trainBatchStart] }
+}

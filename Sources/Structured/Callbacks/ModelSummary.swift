@@ -17,3 +17,7 @@ public final class ModelSummary: Callback {
     /// The summary table of `module` (``Module/summary``).
     public static func render(_ module: any Module) -> String { module.summary }
 }
+
+extension ModelSummary: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [] }
+}

@@ -19,3 +19,7 @@ public final class ParameterHistogramCallback: Callback {
         for logger in trainer.activeLoggers { try logger.logParameterHistograms(of: module, step: trainer.globalStep) }
     }
 }
+
+extension ParameterHistogramCallback: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [] }
+}

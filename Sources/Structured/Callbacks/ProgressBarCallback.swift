@@ -32,3 +32,7 @@ public final class ProgressBarCallback: Callback {
         position.done == position.total ? bar.finishEpoch(position, values: values()) : bar.show(position, values: values())
     }
 }
+
+extension ProgressBarCallback: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [.trainBatchEnd] }
+}

@@ -28,3 +28,7 @@ public final class TimerCallback: Callback {
     /// Records the run's time.
     public func onTrainEnd(trainer: Trainer) { elapsed = budget.elapsed }
 }
+
+extension TimerCallback: ImplementsBatchHooks {
+    static var batchHooks: Set<Hook> { [.trainBatchEnd] }
+}
