@@ -137,6 +137,24 @@ import TestSupport
         #expect(terminal.contains("\r") && terminal.contains("[########################]"))
     }
 
+    /// The bar writes its numbers itself, as `String(format:)` would (Foundation's formatting
+    /// cost more than a small model's batch per line): the same text for every kind of value.
+    @Test func progressBarNumbersReadAsPrintfWritesThem() {
+        var generator = RandomGenerator(seed: 5)
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, 0.125, -0.125, 0.00004, -0.00004, 0.99995, 9.99995, 1e9, 123456.78951, -7.25,
+                                .nan, .infinity, -.infinity, 1e20]
+        for _ in 0..<20_000 {
+            let magnitude = Double(generator.nextUniform()) * 12 - 6
+            values.append((Double(generator.nextUniform()) - 0.5) * pow(10, magnitude))
+            values.append(Double(Float((Double(generator.nextUniform()) - 0.5) * pow(10, magnitude))))
+        }
+        for decimals in [0, 1, 2, 4] {
+            let mismatches = values.filter { ProgressBar.fixed($0, decimals: decimals) != String(format: "%.\(decimals)f", $0) }
+            #expect(mismatches.isEmpty, "\(decimals) decimals: \(mismatches.prefix(5).map { ($0, ProgressBar.fixed($0, decimals: decimals)) })")
+        }
+        #expect(ProgressBar.duration(125) == "2m05s" && ProgressBar.duration(59.4) == "59s")
+    }
+
     /// On a terminal the line is redrawn at most every `redrawInterval` seconds (a fast model
     /// would otherwise write a line per batch), and the epoch's last line always.
     @Test func progressBarRedrawsATerminalLineAtMostEveryInterval() throws {
