@@ -11,8 +11,10 @@ final class TrainerContext: @unchecked Sendable {
     var hook: Hook = .fitStart {
         didSet { notePlace() }
     }
-    /// The engines running now, innermost last (validation inside training).
-    var engines: [(name: String, progress: any EngineProgress)] = []
+    /// The engines running now, innermost last (validation inside training). Changed only by
+    /// replacing it, as the place bookkeeping below: with no change made in place, the compiler
+    /// proves every access exclusive and drops the run-time check from the reads every hook makes.
+    private(set) var engines: [(name: String, progress: any EngineProgress)] = []
     /// The current stage's logged values (its step values until the next logger write).
     var results = LoggedValues()
     var batchSize = 1
@@ -48,7 +50,10 @@ final class TrainerContext: @unchecked Sendable {
         var index = 0
         while index < lastPlaces.count && lastPlaces[index].hook != hook { index += 1 }
         if index < lastPlaces.count && lastPlaces[index].place == place { return }
-        if index < lastPlaces.count { lastPlaces[index].place = place } else { lastPlaces.append((hook, place)) }
+        var places = lastPlaces
+        lastPlaces = []   // the copy's storage stays unique: no copy on change
+        if index < places.count { places[index].place = place } else { places.append((hook, place)) }
+        lastPlaces = places
         trainer.hookPlaces[hook, default: []].insert(placeNames[place])
     }
 
@@ -59,7 +64,7 @@ final class TrainerContext: @unchecked Sendable {
         if let lastResolved, lastResolved.engine == engine, lastResolved.activity == activity { return lastResolved.place }
         let name = engine.map { "\($0) engine: \(activity)" } ?? "outside the engine"
         let place = placeNames.firstIndex(of: name) ?? placeNames.count
-        if place == placeNames.count { placeNames.append(name) }
+        if place == placeNames.count { placeNames = placeNames + [name] }
         lastResolved = (engine, activity, place)
         return place
     }
@@ -74,12 +79,12 @@ final class TrainerContext: @unchecked Sendable {
 
     /// Runs `body` (an engine's run) with `engine` innermost.
     func running<T>(_ name: String, _ progress: any EngineProgress, _ body: () throws -> T) rethrows -> T {
-        engines.append((name, progress))
+        engines = engines + [(name, progress)]
         // The engine's hooks run at its own places, not at the step that started it.
         let outer = stepPlace
         stepPlace = nil
         defer {
-            engines.removeLast()
+            engines = Array(engines.dropLast())
             stepPlace = outer
         }
         return try body()

@@ -23,9 +23,17 @@ public final class LogPublisher {
     /// Whether this process writes to the loggers (rank 0 in a data-parallel run).
     public var isMain: Bool
     /// The latest value of every published name.
-    public private(set) var latest: [String: Float] = [:]
+    public var latest: [String: Float] { shown.latest }
     /// The latest value of every name published for the progress bar.
-    public private(set) var progressBar: [String: Float] = [:]
+    public var progressBar: [String: Float] { shown.progressBar }
+    /// The latest values, changed every batch. Only ever replaced, never changed in place: the
+    /// compiler then proves each access exclusive and drops the run-time check.
+    private var shown = Shown()
+
+    private struct Shown {
+        var latest: [String: Float] = [:]
+        var progressBar: [String: Float] = [:]
+    }
     /// Every name written to the loggers so far: what the hyperparameter table lists at the end.
     public private(set) var loggedKeys: Set<String> = []
 
@@ -42,10 +50,13 @@ public final class LogPublisher {
     public func show(_ snapshot: LoggedValues.Snapshot) {
         // Value by value: this runs every batch, and merging a filtered copy allocated a
         // dictionary each time.
+        var values = shown
+        shown = Shown()   // the copy's storage stays unique: no copy on change
         for entry in snapshot.entries {
-            latest[entry.key] = entry.value
-            if entry.progressBar { progressBar[entry.key] = entry.value }
+            values.latest[entry.key] = entry.value
+            if entry.progressBar { values.progressBar[entry.key] = entry.value }
         }
+        shown = values
     }
 
     /// A step's values: shown (unless `showing` is false: the caller showed them all already),
@@ -64,7 +75,10 @@ public final class LogPublisher {
 
     /// One value shown and written at once (a learning rate); a logger's failure is ignored.
     public func record(_ key: String, _ value: Float, step: Int) {
-        LearningRateLogger.record(value, key: key, step: step, into: &latest, loggers: loggers, isMain: isMain)
+        var values = shown
+        shown = Shown()
+        LearningRateLogger.record(value, key: key, step: step, into: &values.latest, loggers: loggers, isMain: isMain)
+        shown = values
     }
 
     private func write(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int) throws {

@@ -107,7 +107,9 @@ public final class LoggedValues {
         }
     }
     /// The names' entries in the order first logged, found through ``indexByName`` or, for
-    /// the name logged after the previous one as in every step, right after it.
+    /// the name logged after the previous one as in every step, right after it. It and the
+    /// step values are only ever replaced, never changed in place through a call: the compiler
+    /// then proves each access exclusive and drops the run-time check from every `log`.
     private var entries: [Entry] = []
     private var indexByName: [String: Int] = [:]
     private var lastIndex = -1
@@ -115,7 +117,8 @@ public final class LoggedValues {
     /// Step values logged in this object's life: compared before and after some work, it tells
     /// whether values came in between (a frontend that showed the step values then knows
     /// whether to show them again).
-    public private(set) var stepValuesLogged = 0
+    public var stepValuesLogged: Int { stepValuesCount }
+    private var stepValuesCount = 0
 
     /// No values yet.
     public init() {}
@@ -130,8 +133,11 @@ public final class LoggedValues {
             return entry.options.onStep ? (entry.stepKey, entry.options) : nil
         }
         if let logged {
-            step.insert(logged.stepKey, value, options: logged.options)
-            stepValuesLogged += 1
+            var values = step
+            step = Snapshot()
+            values.insert(logged.stepKey, value, options: logged.options)
+            step = values
+            stepValuesCount += 1
         }
     }
 
@@ -143,7 +149,10 @@ public final class LoggedValues {
             index = indexByName[name] ?? register(name, options)
         }
         lastIndex = index
-        return body(&entries[index])
+        var all = entries
+        entries = []   // the copy's storage stays unique: no copy on change
+        defer { entries = all }
+        return body(&all[index])
     }
 
     /// Records a metric object under `name`: at the end of the epoch it is computed over every
@@ -154,7 +163,7 @@ public final class LoggedValues {
 
     private func register(_ name: String, _ options: Options) -> Int {
         indexByName[name] = entries.count
-        entries.append(Entry(name, options: options))
+        entries = entries + [Entry(name, options: options)]
         return entries.count - 1
     }
 
@@ -171,8 +180,13 @@ public final class LoggedValues {
     /// and clears them. Unlike ``takeStepValues()`` the next step's values reuse their storage:
     /// a step's few values would otherwise allocate a dictionary and two sets every batch.
     public func publishStepValues(to publisher: LogPublisher, step: Int, epoch: Int, showing: Bool = true) throws {
-        defer { self.step.removeAllKeepingCapacity() }
-        try publisher.publishStep(self.step, step: step, epoch: epoch, showing: showing)
+        var values = self.step
+        self.step = Snapshot()
+        defer {
+            values.removeAllKeepingCapacity()
+            self.step = values
+        }
+        try publisher.publishStep(values, step: step, epoch: epoch, showing: showing)
     }
 
     /// The epoch values (`name`, or `name_epoch` for names also logged per step), reduced across
