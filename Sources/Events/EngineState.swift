@@ -10,13 +10,25 @@ import TensorCore
 /// ```
 public final class EngineState<Batch, Output>: EngineProgress {
     /// The current epoch (1-based); after a run, the number of epochs run.
-    public internal(set) var epoch = 0
+    public internal(set) var epoch: Int {
+        get { now.epoch }
+        set { now.epoch = newValue }
+    }
     /// Iterations run since the start, over all epochs (1-based during an iteration).
-    public internal(set) var iteration = 0
+    public internal(set) var iteration: Int {
+        get { now.iteration }
+        set { now.iteration = newValue }
+    }
     /// Iterations run in the current epoch.
-    public internal(set) var iterationInEpoch = 0
+    public internal(set) var iterationInEpoch: Int {
+        get { now.iterationInEpoch }
+        set { now.iterationInEpoch = newValue }
+    }
     /// Batches per epoch.
-    public internal(set) var epochLength = 0
+    public internal(set) var epochLength: Int {
+        get { now.epochLength }
+        set { now.epochLength = newValue }
+    }
     /// Epochs the run aims for.
     public internal(set) var maxEpochs = 1
     /// The batch being processed.
@@ -37,7 +49,17 @@ public final class EngineState<Batch, Output>: EngineProgress {
     /// What the engine is doing: the event whose handlers run (`epochStarted`), `step` inside
     /// the step function, `error` in the error handlers, `idle` outside a run. A frontend's hook
     /// dispatcher reads it to tell which event does each hook's job.
-    public internal(set) var activity = "idle"
+    public internal(set) var activity: String {
+        get { now.activity }
+        set { now.activity = newValue }
+    }
+
+    /// The counters and activity, which change every batch, in one private variable that is
+    /// never changed in place through a call: the compiler then proves each access exclusive,
+    /// and the reads and writes of a batch (a dozen in the engine, more in a frontend) skip the
+    /// run-time check that a public variable keeps. (Not generic: a field of a generic struct
+    /// would ask the runtime for the struct's layout in the engine's unspecialized loop.)
+    private var now = EngineCounters()
 
     init() {}
 
@@ -84,4 +106,10 @@ public struct EnginePosition: CheckpointComponent, Equatable {
         self.maxEpochs = maxEpochs
         self.isFinished = isFinished
     }
+}
+
+/// An engine's counters and activity (``EngineState``'s storage).
+struct EngineCounters {
+    var epoch = 0, iteration = 0, iterationInEpoch = 0, epochLength = 0
+    var activity = "idle"
 }

@@ -100,7 +100,13 @@ public final class Trainer {
     /// The current epoch, 0-based (Lightning's `current_epoch`): the training engine's epoch.
     public var currentEpoch: Int { Swift.max((trainingProgress?.epoch ?? 1) - 1, 0) }
     /// Optimizer steps taken (Lightning's `global_step`).
-    public internal(set) var globalStep = 0
+    public internal(set) var globalStep: Int {
+        get { steps }
+        set { steps = newValue }
+    }
+    /// ``globalStep``'s storage, private: the compiler then proves each access exclusive and
+    /// drops the run-time check a public variable keeps (it changes every batch).
+    private var steps = 0
     /// Batches run in the current training epoch: the training engine's count.
     public var batchInEpoch: Int { trainingProgress?.iterationInEpoch ?? 0 }
     /// The training engine's state, seen through the names above.

@@ -38,11 +38,23 @@ public final class OptimizationStep {
     /// Their step counts are part of the checkpointed ``window``.
     public var schedules: [(scheduler: LearningRateScheduler, interval: ScheduleInterval, frequency: Int)] = []
     /// Optimizer updates taken since the start of the run (restored with the position).
-    public internal(set) var stepsTaken = 0
+    public internal(set) var stepsTaken: Int {
+        get { counts.steps }
+        set { counts.steps = newValue }
+    }
     /// Batches in the current, unfinished window.
-    public internal(set) var windowBatches = 0
+    public internal(set) var windowBatches: Int {
+        get { counts.windowBatches }
+        set { counts.windowBatches = newValue }
+    }
     /// Examples in the current, unfinished window (weights the cross-process average).
-    public internal(set) var windowExamples = 0
+    public internal(set) var windowExamples: Int {
+        get { counts.windowExamples }
+        set { counts.windowExamples = newValue }
+    }
+    /// The counts above, changed every batch, in a private variable: the compiler proves each
+    /// access exclusive and drops the run-time check a public variable keeps.
+    private var counts = (steps: 0, windowBatches: 0, windowExamples: 0)
 
     private let model: (any Module)?
     private let synchronizer: GradientSynchronizer?
