@@ -120,6 +120,7 @@ public final class ProgressBar {
         return text
     }
 
+    /// `seconds` rounded to whole seconds, as `42s` or `2m05s`.
     package static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded())
         let secondsPart = whole % 60
@@ -131,6 +132,8 @@ public final class ProgressBar {
     /// numbers: more than a small model's training batch.
     package static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+        // Up to 9 decimals the scaled value and the divisor fit the integer arithmetic below.
+        guard (0...9).contains(decimals) else { return String(format: "%.\(decimals)f", value) }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (value.magnitude * scale).rounded(.toNearestOrEven)

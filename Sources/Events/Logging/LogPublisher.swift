@@ -82,7 +82,7 @@ public final class LogPublisher {
     }
 
     private func write(_ snapshot: LoggedValues.Snapshot, step: Int, epoch: Int) throws {
-        var values = Dictionary(snapshot.entries.lazy.filter(\.logger).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        var values = Dictionary(uniqueKeysWithValues: snapshot.entries.lazy.filter(\.logger).map { ($0.key, $0.value) })
         guard !values.isEmpty, isMain else { return }
         loggedKeys.formUnion(values.keys)
         values["epoch"] = Float(epoch)

@@ -52,13 +52,13 @@ public final class LoggedValues {
             var logger: Bool
         }
 
-        /// The values with their destinations, in the order first inserted. A step logs a few,
+        /// The values with their destinations, one per key, in the order first inserted. A step logs a few,
         /// so a search of this array costs less than hashing the key: logging a value every
         /// batch hashes nothing here.
         private(set) var entries: [Value] = []
 
         /// The values by key.
-        public var values: [String: Float] { Dictionary(entries.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) }
+        public var values: [String: Float] { Dictionary(uniqueKeysWithValues: entries.lazy.map { ($0.key, $0.value) }) }
         /// The keys marked for a progress bar.
         public var progressBar: Set<String> { Set(entries.lazy.filter(\.progressBar).map(\.key)) }
         /// The keys marked for the loggers.

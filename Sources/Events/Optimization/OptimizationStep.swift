@@ -104,7 +104,7 @@ public final class OptimizationStep {
         // Each variable read once: a read of a class's variable is checked for exclusive
         // access at run time, and this runs every batch.
         let profiler = OperationProfiler.current, hooks = hooks
-        var (batches, examples) = (windowBatches, windowExamples + examples)
+        let batches = windowBatches, examplesInWindow = windowExamples + examples
         if batches == 0 {
             hooks?.beforeZeroGrad(optimizer)
             OperationProfiler.measure("zero gradients", by: profiler) { optimizer.zeroGradients() }
@@ -112,16 +112,15 @@ public final class OptimizationStep {
         let scaled = accumulation == 1 ? loss : loss / Float(accumulation)
         let closesWindow = batches + 1 == accumulation || endsEpoch
         // The window's last backward sends each gradient bucket as soon as it is final.
-        if closesWindow { synchronizer?.prepareBackward(localExamples: examples) }
+        if closesWindow { synchronizer?.prepareBackward(localExamples: examplesInWindow) }
         hooks?.beforeBackward(scaled)
         scaled.backward()
-        batches += 1
-        (windowBatches, windowExamples) = (batches, examples)
+        (windowBatches, windowExamples) = (batches + 1, examplesInWindow)
         hooks?.afterBackward()
         guard closesWindow else { return false }
         try OperationProfiler.measure("gradient synchronization", by: profiler) {
-            try synchronizer?.synchronize(localExamples: examples)
-            try gradientSharding?.reduceGradients(localExamples: examples)
+            try synchronizer?.synchronize(localExamples: examplesInWindow)
+            try gradientSharding?.reduceGradients(localExamples: examplesInWindow)
         }
         hooks?.beforeOptimizerStep(optimizer)
         if let clipping { OperationProfiler.measure("gradient clipping", by: profiler) { clipping.apply(to: optimizer.parameters) } }
